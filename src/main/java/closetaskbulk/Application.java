@@ -1,0 +1,153 @@
+package closetaskbulk;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+import org.apache.camel.main.BaseMainSupport;
+import org.apache.camel.main.Main;
+import org.apache.camel.main.MainListenerSupport;
+
+import closetaskbulk.emulator.CloseEmulator;
+
+/**
+ * Starts the bundle on Camel Main: routes from routes/, settings from config/application.properties.
+ * Exit codes (--once, --sweep): 0 all rows UPDATED/UNCHANGED, 1 some row otherwise, 2 halted or a bad
+ * setting, 3 internal error.
+ */
+public final class Application {
+
+    static final String USAGE = """
+            Usage: java -jar target/close-task-bulk.jar [options]    (run from the repository root)
+
+              (no option)    run as a service: watch bulk.inbox for CSV files, fire the scheduled sweeps
+              --once         process the CSV files now in the inbox, then exit
+              --sweep <id>   run one sweep now, then exit
+              --dry-run      read and report, send no update (sets bulk.dry-run=true)
+              --demo         run against a built-in Close emulator with sample tasks (no Close account needed)
+              --help         this text
+
+            Settings: config/application.properties; override with -Dkey=value or environment variables
+            (close.base-url <- CLOSE_BASE_URL). The API key comes from CLOSE_API_KEY.
+            Exit codes: 0 every row UPDATED/UNCHANGED, 1 some row otherwise, 2 halted or bad setting,
+            3 internal error.
+            """;
+
+    private Application() {
+    }
+
+    public static void main(String[] args) {
+        if (System.getProperty("logback.configurationFile") == null && new java.io.File("config/logback.xml").isFile()) {
+            System.setProperty("logback.configurationFile", "config/logback.xml");
+        }
+        System.exit(run(args, Map.of(), System.getenv(), System.getProperties(), System.out));
+    }
+
+    /** Runs the bundle in this JVM and returns its exit code. Tests call this with their own overrides. */
+    public static int run(String[] args, Map<String, String> overrides, Map<String, String> env, Properties system,
+                          PrintStream out) {
+        Map<String, String> cli = new HashMap<>(overrides);
+        boolean once = false;
+        boolean demo = false;
+        String sweep = null;
+        List<String> rest = new ArrayList<>(List.of(args));
+        while (!rest.isEmpty()) {
+            String a = rest.remove(0);
+            switch (a) {
+                case "--once" -> once = true;
+                case "--dry-run" -> cli.put("bulk.dry-run", "true");
+                case "--demo" -> demo = true;
+                case "--sweep" -> {
+                    if (rest.isEmpty() || rest.get(0).startsWith("--")) {
+                        out.println("error: --sweep needs a sweep id (see routes/sweeps/)");
+                        return 2;
+                    }
+                    sweep = rest.remove(0);
+                }
+                case "--help", "-h" -> {
+                    out.print(USAGE);
+                    return 0;
+                }
+                default -> {
+                    out.println("error: unknown option " + a + "\n");
+                    out.print(USAGE);
+                    return 2;
+                }
+            }
+        }
+        boolean exitWhenDone = once || sweep != null;
+        cli.put("bulk.once", String.valueOf(exitWhenDone));
+        cli.put("bulk.run-sweep", sweep == null ? "" : sweep);
+        CloseEmulator emulator = null;
+        try {
+            if (demo) {
+                emulator = new CloseEmulator().addKey("demo-key");
+                emulator.store().loadClasspathSeed();
+                emulator.start();
+                cli.put("close.base-url", emulator.baseUrl());
+                cli.put("close.api-key", "demo-key");
+                cli.putIfAbsent("camel.main.routes-reload-enabled", "true");
+                cli.putIfAbsent("camel.main.routes-reload-directory", "routes");
+                cli.putIfAbsent("camel.main.routes-reload-pattern", "*.camel.yaml,sweeps/*.camel.yaml");
+            }
+            Settings settings = Settings.load(Path.of(cli.getOrDefault("bulk.config",
+                    "config/application.properties")), env, system, cli);
+            settings.validate(demo);
+            RunState runState = new RunState();
+            Map<String, Object> beans = Bundle.beans(settings, runState);
+            if (demo) {
+                out.printf("%nDemo: a Close emulator with %d sample tasks runs at %s%n"
+                        + "Drop a CSV file into %s  (try: cp examples/complete-tasks.csv %s/)%n"
+                        + "Reports appear in %s; processed files move to %s.%s%n%n",
+                        emulator.store().size(), emulator.baseUrl(), settings.get("bulk.inbox"),
+                        settings.get("bulk.inbox"), settings.get("bulk.reports"), settings.get("bulk.done"),
+                        exitWhenDone ? "" : " Edit routes/*.camel.yaml and they reload. Ctrl-C stops.");
+            }
+            return runCamel(settings, beans, runState, exitWhenDone);
+        } catch (Settings.Invalid e) {
+            out.println("error: " + e.getMessage());
+            return 2;
+        } catch (Exception e) {
+            out.println("error: could not start: " + rootMessage(e));
+            return 3;
+        } finally {
+            if (emulator != null) {
+                emulator.close();
+            }
+        }
+    }
+
+    private static int runCamel(Settings settings, Map<String, Object> beans, RunState runState, boolean exitWhenDone)
+            throws Exception {
+        Main main = new Main();
+        main.setPropertyPlaceholderLocations("file:" + settings.get("bulk.config", "config/application.properties"));
+        main.setOverrideProperties(settings.asProperties());
+        beans.forEach(main::bind);
+        main.addMainListener(new MainListenerSupport() {
+            @Override
+            public void afterConfigure(BaseMainSupport m) {
+                runState.setContext(m.getCamelContext());
+            }
+        });
+        if (exitWhenDone) {
+            runState.onFinish(main::completed);
+        }
+        main.run();
+        if (main.getCamelContext() == null && !runState.isHalted()) {
+            return 3;
+        }
+        return runState.exitCode();
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.toString() : t.getMessage();
+    }
+}

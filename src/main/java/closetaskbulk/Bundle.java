@@ -1,0 +1,68 @@
+package closetaskbulk;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+
+import closetaskbulk.bulk.BulkUpdate;
+import closetaskbulk.bulk.CloseCall;
+import closetaskbulk.bulk.Pacer;
+import closetaskbulk.csv.CsvIntake;
+
+/** The beans the YAML routes call, built from the settings. One place, for the main class and tests. */
+public final class Bundle {
+
+    /** Close's list filters that bulk.filter.* may add (shared/close-api/CONTRACT.md). */
+    static final Set<String> FILTERS = Set.of("assigned_to", "is_complete", "lead_id", "organization_id", "_type",
+            "_type__in", "view", "date", "date__lt", "date__lte", "date__gt", "date__gte", "due_date",
+            "due_date__lt", "due_date__lte", "due_date__gt", "due_date__gte", "date_created__lt",
+            "date_created__lte", "date_created__gt", "date_created__gte", "date_updated__lt", "date_updated__lte",
+            "date_updated__gt", "date_updated__gte");
+
+    private Bundle() {
+    }
+
+    public static String version() {
+        try (InputStream in = Bundle.class.getResourceAsStream("/closetaskbulk/version.properties")) {
+            Properties p = new Properties();
+            p.load(in);
+            return p.getProperty("version", "dev");
+        } catch (IOException | NullPointerException e) {
+            return "dev";
+        }
+    }
+
+    /** Checks bulk.filter.*: only Close's list filters, never the ids (each batch sets those). */
+    static Map<String, String> intakeFilter(Settings s) {
+        Map<String, String> f = s.withPrefix("bulk.filter.");
+        for (String k : f.keySet()) {
+            if (!FILTERS.contains(k)) {
+                throw new Settings.Invalid("bulk.filter." + k + " is not a Close task filter: use one of "
+                        + String.join(", ", new java.util.TreeSet<>(FILTERS)));
+            }
+        }
+        return f;
+    }
+
+    public static Map<String, Object> beans(Settings s, RunState runState) {
+        Pacer pacer = new Pacer(Long.parseLong(s.get("close.rate-limit.max-wait", "600000")),
+                Double.parseDouble(s.get("close.max-requests-per-second", "0")));
+        CloseCall call = new CloseCall(s.get("close.api-key", ""), s.get("close.base-url"), version(), pacer, runState);
+        BulkUpdate bulk = new BulkUpdate(s.intSetting("close.list-limit"),
+                Boolean.parseBoolean(s.get("close.read-before-write", "true")));
+        CsvIntake intake = new CsvIntake(Path.of(s.get("bulk.reports")), Path.of(s.get("bulk.done")),
+                Path.of(s.get("bulk.failed")), s.flag("bulk.dry-run"), s.intSetting("close.batch-size"),
+                Integer.parseInt(s.get("bulk.max-open-batches", "1000")), intakeFilter(s), runState);
+        Map<String, Object> beans = new LinkedHashMap<>();
+        beans.put("runState", runState);
+        beans.put("pacer", pacer);
+        beans.put("closeCall", call);
+        beans.put("bulkUpdate", bulk);
+        beans.put("csvIntake", intake);
+        return beans;
+    }
+}

@@ -1,0 +1,103 @@
+package closetaskbulk;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import closetaskbulk.bulk.CloseHalt;
+
+/**
+ * What this process has seen: a halt (no further request to Close), rows that did not succeed, internal
+ * errors. Decides the exit code of --once and --sweep, and stops the work routes after a halt.
+ */
+public class RunState {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RunState.class);
+
+    /** Routes that send work to Close; stopped on a halt. Sweeps are found by the "sweep-" prefix. */
+    static final String INTAKE_ROUTE = "csv-intake";
+
+    private final AtomicReference<String> haltReason = new AtomicReference<>();
+    private final AtomicBoolean rowsNotOk = new AtomicBoolean();
+    private final AtomicBoolean internalError = new AtomicBoolean();
+    private volatile Runnable onFinish = () -> { };
+    private volatile CamelContext context;
+
+    public void setContext(CamelContext context) {
+        this.context = context;
+    }
+
+    /** Called when --once / --sweep work is over, or halted. */
+    public void onFinish(Runnable r) {
+        onFinish = r;
+    }
+
+    public boolean isHalted() {
+        return haltReason.get() != null;
+    }
+
+    public String haltReason() {
+        return haltReason.get();
+    }
+
+    /** From the error route: stop every request to Close from now on. */
+    public void halt(Exchange exchange) {
+        Throwable e = exchange.getException() != null ? exchange.getException()
+                : exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        String reason = e instanceof CloseHalt h ? h.getMessage() : "halted: " + e;
+        if (haltReason.compareAndSet(null, reason)) {
+            LOG.error("HALT: {}. No further request goes to Close; the file being processed stays in the inbox. "
+                    + "Fix the cause and start again: confirmed batches are not sent twice.", reason);
+            stopWorkRoutes();
+            onFinish.run();
+        }
+    }
+
+    private void stopWorkRoutes() {
+        CamelContext ctx = context;
+        if (ctx == null) {
+            return;
+        }
+        Thread t = new Thread(() -> ctx.getRoutes().stream()
+                .map(r -> r.getRouteId())
+                .filter(id -> id.equals(INTAKE_ROUTE) || id.startsWith("sweep-"))
+                .forEach(id -> {
+                    try {
+                        ctx.getRouteController().stopRoute(id, 30, java.util.concurrent.TimeUnit.SECONDS);
+                    } catch (Exception ex) {
+                        LOG.warn("could not stop route {}: {}", id, ex.toString());
+                    }
+                }), "halt-stop-routes");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    public void rowsNotOk() {
+        rowsNotOk.set(true);
+    }
+
+    public void internalError(String what) {
+        internalError.set(true);
+        LOG.error("internal error: {}", what);
+    }
+
+    /** --once found nothing more to read. */
+    public void idle() {
+        onFinish.run();
+    }
+
+    /** 0 every row UPDATED/UNCHANGED; 1 some row otherwise; 2 halted; 3 internal error. */
+    public int exitCode() {
+        if (isHalted()) {
+            return 2;
+        }
+        if (internalError.get()) {
+            return 3;
+        }
+        return rowsNotOk.get() ? 1 : 0;
+    }
+}

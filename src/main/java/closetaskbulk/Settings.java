@@ -1,0 +1,185 @@
+package closetaskbulk;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The merged settings: config/application.properties, then environment variables (CLOSE_BASE_URL for
+ * close.base-url), then -D system properties, then command-line overrides. The merged map is handed to Camel
+ * as override properties, so the YAML placeholders and the Java checks always see the same values.
+ */
+public final class Settings {
+
+    /** A user mistake in the settings: one line, exit code 2, no stack trace. */
+    public static class Invalid extends RuntimeException {
+        public Invalid(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private static final Pattern ENV = Pattern.compile("\\{\\{env:([A-Za-z0-9_]+)(?::([^}]*))?}}");
+
+    private final Map<String, String> values;
+
+    private Settings(Map<String, String> values) {
+        this.values = values;
+    }
+
+    public static Settings load(Path file, Map<String, String> env, Properties system, Map<String, String> overrides) {
+        Properties fromFile = new Properties();
+        if (Files.isRegularFile(file)) {
+            try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                fromFile.load(r);
+            } catch (IOException e) {
+                throw new Invalid("cannot read " + file + ": " + e.getMessage());
+            }
+        } else {
+            throw new Invalid("settings file " + file + " not found: run from the repository root (the folder with config/)");
+        }
+        Map<String, String> v = new TreeMap<>();
+        fromFile.forEach((k, val) -> v.put((String) k, (String) val));
+        for (String key : v.keySet().toArray(new String[0])) {
+            String fromEnv = env.get(envName(key));
+            if (fromEnv != null) {
+                v.put(key, fromEnv);
+            }
+        }
+        for (String key : system.stringPropertyNames()) {
+            if (key.startsWith("close.") || key.startsWith("bulk.") || key.startsWith("sweep.") || key.startsWith("camel.")) {
+                v.put(key, system.getProperty(key));
+            }
+        }
+        v.putAll(overrides);
+        v.replaceAll((k, val) -> resolveEnv(val, env));
+        return new Settings(v);
+    }
+
+    /** close.base-url -> CLOSE_BASE_URL, as Camel maps them. */
+    static String envName(String key) {
+        return key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+
+    private static String resolveEnv(String value, Map<String, String> env) {
+        Matcher m = ENV.matcher(value);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String found = env.get(m.group(1));
+            String repl = found != null ? found : m.group(2) != null ? m.group(2) : "";
+            m.appendReplacement(out, Matcher.quoteReplacement(repl));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
+    public String get(String key) {
+        return values.get(key);
+    }
+
+    public String get(String key, String dflt) {
+        String v = values.get(key);
+        return v == null || v.isBlank() ? dflt : v.trim();
+    }
+
+    public boolean flag(String key) {
+        return Boolean.parseBoolean(get(key, "false"));
+    }
+
+    public Map<String, String> all() {
+        return values;
+    }
+
+    /** Settings whose key starts with prefix, prefix removed (e.g. bulk.filter.). */
+    public Map<String, String> withPrefix(String prefix) {
+        Map<String, String> m = new TreeMap<>();
+        values.forEach((k, v) -> {
+            if (k.startsWith(prefix) && v != null && !v.isBlank()) {
+                m.put(k.substring(prefix.length()), v.trim());
+            }
+        });
+        return m;
+    }
+
+    public Properties asProperties() {
+        Properties p = new Properties();
+        p.putAll(values);
+        return p;
+    }
+
+    /** Checks what would otherwise fail later, or silently. Throws {@link Invalid} naming the setting. */
+    public void validate(boolean demo) {
+        String key = get("close.api-key", "");
+        if (key.isEmpty() && !demo) {
+            throw new Invalid("close.api-key is not set: export CLOSE_API_KEY=<your Close API key> "
+                    + "(or try it without an account: --demo)");
+        }
+        if (key.contains("{{")) {
+            throw new Invalid("close.api-key holds an unresolved placeholder: set CLOSE_API_KEY in the environment");
+        }
+        int batch = intSetting("close.batch-size");
+        if (batch < 1 || batch > 999) {
+            throw new Invalid("close.batch-size=" + batch + " is out of range: use 1 to 999 (Close refuses "
+                    + "bulk updates of 1,000 or more tasks)");
+        }
+        int listLimit = intSetting("close.list-limit");
+        if (listLimit < 1) {
+            throw new Invalid("close.list-limit=" + listLimit + " must be at least 1 (Close's default page is 100)");
+        }
+        for (String k : new String[] {"close.connect-timeout", "close.response-timeout"}) {
+            if (intSetting(k) < 1) {
+                throw new Invalid(k + " must be a positive number of milliseconds (0 would wait forever)");
+            }
+        }
+        String base = get("close.base-url", "");
+        URI uri;
+        try {
+            uri = URI.create(base);
+        } catch (IllegalArgumentException e) {
+            throw new Invalid("close.base-url=" + base + " is not a URL: use https://api.close.com/api/v1");
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (uri.getHost() == null || !(scheme.equals("https") || scheme.equals("http"))) {
+            throw new Invalid("close.base-url=" + base + " is not an http(s) URL: use https://api.close.com/api/v1");
+        }
+        if (scheme.equals("http") && !isLoopback(uri.getHost())) {
+            throw new Invalid("close.base-url=" + base + " uses plain http:// to a host that is not this machine: "
+                    + "use https:// (the API key would travel in clear text)");
+        }
+        for (String dir : new String[] {"bulk.inbox", "bulk.done", "bulk.failed", "bulk.reports"}) {
+            Path p = Path.of(get(dir, ""));
+            try {
+                Files.createDirectories(p);
+            } catch (IOException | SecurityException e) {
+                throw new Invalid(dir + "=" + p + " cannot be created: " + e.getMessage()
+                        + " (point it at a writable folder)");
+            }
+            if (!Files.isReadable(p) || !Files.isWritable(p)) {
+                throw new Invalid(dir + "=" + p + " is not readable and writable by this user: fix its "
+                        + "permissions or point " + dir + " elsewhere");
+            }
+        }
+    }
+
+    public int intSetting(String key) {
+        String v = get(key, "");
+        try {
+            return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new Invalid(key + "=" + v + " is not a whole number");
+        }
+    }
+
+    static boolean isLoopback(String host) {
+        String h = host.toLowerCase(Locale.ROOT);
+        return h.equals("localhost") || h.startsWith("127.") || h.equals("[::1]") || h.equals("::1");
+    }
+}
