@@ -28,6 +28,7 @@ public class BulkUpdate {
     static final String OFFSET = "bulkReadOffset";
     static final String FOUND = "bulkFound";
     static final String SENDING = "bulkSending";
+    static final String FAILED = "bulkFailed";
     static final String FIELDS = "id,assigned_to,date,is_complete";
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -57,7 +58,7 @@ public class BulkUpdate {
     /** True while the batch has ids not yet read (reads are chunked to close.list-limit ids). */
     public boolean moreToRead(Exchange ex) {
         Batch b = ex.getProperty(BATCH, Batch.class);
-        return ex.getProperty(OFFSET, 0, Integer.class) < b.size();
+        return !failed(ex) && ex.getProperty(OFFSET, 0, Integer.class) < b.size();
     }
 
     /** The list call for the next chunk: POST with _params (the route sets x-http-method-override: GET). */
@@ -76,6 +77,9 @@ public class BulkUpdate {
 
     @SuppressWarnings("unchecked")
     public void afterRead(Exchange ex) throws JsonProcessingException {
+        if (failed(ex)) {
+            return;
+        }
         Map<String, JsonNode> found = ex.getProperty(FOUND, Map.class);
         JsonNode answer = JSON.readTree(ex.getIn().getBody(String.class));
         for (JsonNode t : answer.path("data")) {
@@ -86,6 +90,9 @@ public class BulkUpdate {
     /** Sorts the rows: NOT_FOUND, UNCHANGED, DRY_RUN are decided here; the rest go into the PUT body. */
     @SuppressWarnings("unchecked")
     public boolean prepareWrite(Exchange ex) throws JsonProcessingException {
+        if (failed(ex)) {
+            return false;
+        }
         Batch b = ex.getProperty(BATCH, Batch.class);
         Run run = b.run();
         Map<String, JsonNode> found = ex.getProperty(FOUND, Map.class);
@@ -120,6 +127,9 @@ public class BulkUpdate {
     /** Close said ok: the rows sent are UPDATED; their before-values go to the undo file. */
     @SuppressWarnings("unchecked")
     public void afterWrite(Exchange ex) {
+        if (failed(ex)) {
+            return;
+        }
         Batch b = ex.getProperty(BATCH, Batch.class);
         Map<String, JsonNode> found = ex.getProperty(FOUND, Map.class);
         for (int i : (List<Integer>) ex.getProperty(SENDING, List.class)) {
@@ -134,6 +144,7 @@ public class BulkUpdate {
 
     /** From the error routes: every row of the batch without a result yet is FAILED, with the reason. */
     public void failBatch(Exchange ex) {
+        ex.setProperty(FAILED, true);
         Batch b = ex.getProperty(BATCH, Batch.class);
         Throwable e = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         int status = e instanceof CloseException ce ? ce.getStatusCode() : 0;
@@ -143,6 +154,10 @@ public class BulkUpdate {
         for (int i = 0; i < b.size(); i++) {
             b.run().result(b.line(i), Status.FAILED, status, msg);
         }
+    }
+
+    private static boolean failed(Exchange ex) {
+        return ex.getProperty(FAILED, false, Boolean.class);
     }
 
     /** The batch's filter: the run's filters, the ids, and _type=all unless a type filter is set. */
@@ -172,7 +187,7 @@ public class BulkUpdate {
     }
 
     /** Date-only values equal as dates, date-times as instants; a date never equals a date-time. */
-    static boolean sameDate(String a, String b) {
+    public static boolean sameDate(String a, String b) {
         if (a == null || b == null) {
             return a == b;
         }

@@ -58,7 +58,7 @@ public class CloseCall {
         pacer.acquire(exchange, group);
         Message in = exchange.getIn();
         int attempt = in.getHeader(Exchange.REDELIVERY_COUNTER, 0, Integer.class);
-        in.removeHeaders("*");
+        in.removeHeaders("*", "CamelRedelivery*"); // the error handler counts attempts in these
         in.setBody(exchange.getProperty(REQUEST, String.class));
         in.setHeader(Exchange.HTTP_METHOD, method);
         in.setHeader(Exchange.CONTENT_TYPE, "application/json");

@@ -107,21 +107,22 @@ public class Pacer {
 
     /** A 429: block the group for reset, else Retry-After, else 2 s. Returns the wait in ms. */
     public long rateLimited(String groupName, String rateLimit, String retryAfter) {
-        double seconds = 2;
+        double seconds = 0;
         Matcher m = rateLimit == null ? null : FIELD.matcher(rateLimit);
-        boolean fromReset = false;
         while (m != null && m.find()) {
             if (m.group(1).equalsIgnoreCase("reset")) {
                 seconds = Double.parseDouble(m.group(2));
-                fromReset = true;
             }
         }
-        if (!fromReset && retryAfter != null) {
+        if (seconds <= 0 && retryAfter != null) { // a 429 with budget left says reset=0: Retry-After then
             try {
                 seconds = Double.parseDouble(retryAfter.trim());
             } catch (NumberFormatException e) {
-                seconds = 2; // an HTTP date: rare; 2 s is Close's client's default
+                seconds = 0; // an HTTP date: rare
             }
+        }
+        if (seconds <= 0) {
+            seconds = 2; // Close's own client's default
         }
         long ms = Math.max(1, (long) (seconds * 1000));
         Group g = group(groupName);

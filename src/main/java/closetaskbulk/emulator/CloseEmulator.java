@@ -1,7 +1,6 @@
 package closetaskbulk.emulator;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -35,6 +34,14 @@ import com.sun.net.httpserver.HttpServer;
 public class CloseEmulator implements AutoCloseable {
 
     public static final String PREFIX = "/api/v1";
+
+    static {
+        // The JDK server writes headers and body separately; with Nagle on, each answer waits ~40 ms for
+        // a delayed ACK. Must be set before the first HttpServer is created.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+    }
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** One request as the emulator saw it. Header names are lower case. */
@@ -54,6 +61,7 @@ public class CloseEmulator implements AutoCloseable {
     private final RateLimits rateLimits = new RateLimits();
     private final Set<String> keys = ConcurrentHashMap.newKeySet();
     private final List<Recorded> log = Collections.synchronizedList(new ArrayList<>());
+    private final List<java.util.function.Consumer<Recorded>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile int bulkLimit = 1000;
     private volatile int maxLimit = 100;
     private volatile int maxUrlLength = 2000;
@@ -80,6 +88,12 @@ public class CloseEmulator implements AutoCloseable {
     /** Revokes a key: from the next request on, it answers 401. */
     public CloseEmulator revokeKey(String key) {
         keys.remove(key);
+        return this;
+    }
+
+    /** Called after each request is answered (e.g. to revoke a key after the third call). */
+    public CloseEmulator onRequest(java.util.function.Consumer<Recorded> listener) {
+        listeners.add(listener);
         return this;
     }
 
@@ -191,7 +205,9 @@ public class CloseEmulator implements AutoCloseable {
 
     private void record(String method, String path, String query, String body, Map<String, String> headers,
                         int status, String group) {
-        log.add(new Recorded(method, path, query, body, headers, status, group, System.currentTimeMillis()));
+        Recorded r = new Recorded(method, path, query, body, headers, status, group, System.currentTimeMillis());
+        log.add(r);
+        listeners.forEach(l -> l.accept(r));
     }
 
     private static String family(String path) {
@@ -379,7 +395,4 @@ public class CloseEmulator implements AutoCloseable {
         Thread.currentThread().join();
     }
 
-    static String readAll(InputStream in) throws IOException {
-        return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    }
 }

@@ -125,7 +125,19 @@ public class TaskStore {
     public synchronized List<ObjectNode> find(Map<String, String> params, double tzOffsetHours) {
         Query q = Query.parse(params, tzOffsetHours);
         List<ObjectNode> found = new ArrayList<>();
-        for (ObjectNode t : tasks.values()) {
+        Iterable<ObjectNode> candidates = tasks.values();
+        if (params.containsKey("id__in") || params.containsKey("id")) { // look ids up instead of scanning
+            List<ObjectNode> byId = new ArrayList<>();
+            String ids = params.containsKey("id__in") ? params.get("id__in") : params.get("id");
+            for (String id : new LinkedHashSet<>(List.of(ids.split(",")))) {
+                ObjectNode t = tasks.get(id);
+                if (t != null) {
+                    byId.add(t);
+                }
+            }
+            candidates = byId;
+        }
+        for (ObjectNode t : candidates) {
             if (q.matches(t)) {
                 found.add(t);
             }
