@@ -61,6 +61,7 @@ public class CloseEmulator implements AutoCloseable {
     private final RateLimits rateLimits = new RateLimits();
     private final Set<String> keys = ConcurrentHashMap.newKeySet();
     private final List<Recorded> log = Collections.synchronizedList(new ArrayList<>());
+    private final ThreadLocal<java.util.function.IntConsumer> pending = new ThreadLocal<>();
     private final List<java.util.function.Consumer<Recorded>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile int bulkLimit = 1000;
     private volatile int maxLimit = 100;
@@ -177,30 +178,28 @@ public class CloseEmulator implements AutoCloseable {
         String override = headers.get("x-http-method-override");
         String effective = method.equals("POST") && override != null ? override.toUpperCase(Locale.ROOT) : method;
         String group = effective + " " + family(path);
-        int status;
+        // recorded just before the answer goes out, so a client that has its answer finds it in the log
+        pending.set(st -> record(method, path, query, body, headers, st, group));
         try {
             Faults.Action act = faults.next(group);
             faults.delay(act);
             if (act.drop()) {
-                record(method, path, query, body, headers, -1, group);
+                pending.get().accept(-1);
                 ex.close(); // no status line: the client sees the connection end
                 return;
             }
-            if (act.status() > 0) {
-                status = act.status();
-                if (status == 429) {
-                    send429(ex, rateLimits.peek(group + " " + keyOf(headers)));
-                } else {
-                    send(ex, status, CloseError.of(status, "Injected fault " + status).body, null);
-                }
+            if (act.status() == 429) {
+                send429(ex, rateLimits.peek(group + " " + keyOf(headers)));
+            } else if (act.status() > 0) {
+                send(ex, act.status(), CloseError.of(act.status(), "Injected fault " + act.status()).body, null);
             } else {
-                status = route(ex, method, effective, path, query, body, headers, group);
+                route(ex, method, effective, path, query, body, headers, group);
             }
         } catch (RuntimeException e) {
-            status = 500;
             send(ex, 500, CloseError.of(500, "emulator error: " + e).body, null);
+        } finally {
+            pending.remove();
         }
-        record(method, path, query, body, headers, status, group);
     }
 
     private void record(String method, String path, String query, String body, Map<String, String> headers,
@@ -368,6 +367,7 @@ public class CloseEmulator implements AutoCloseable {
     private int send429(HttpExchange ex, RateLimits.Answer rl) throws IOException {
         ex.getResponseHeaders().set("Retry-After", String.valueOf((long) Math.ceil(Math.max(rl.reset(), 0.001))));
         ex.getResponseHeaders().set("RateLimit", rl.header());
+        pending.get().accept(429);
         ex.sendResponseHeaders(429, -1);
         ex.close();
         return 429;
@@ -379,6 +379,7 @@ public class CloseEmulator implements AutoCloseable {
         if (rl != null) {
             ex.getResponseHeaders().set("RateLimit", rl.header());
         }
+        pending.get().accept(status);
         ex.sendResponseHeaders(status, bytes.length);
         try (OutputStream out = ex.getResponseBody()) {
             out.write(bytes);

@@ -1,0 +1,81 @@
+package closetaskbulk;
+
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.camel.ServiceStatus;
+import org.apache.camel.builder.NotifyBuilder;
+import org.apache.camel.main.MainConfigurationProperties;
+import org.apache.camel.spi.Registry;
+import org.apache.camel.test.junit5.CamelContextConfiguration;
+import org.apache.camel.test.main.junit5.CamelMainTestSupport;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The bundle as a service (not --once), on the shipped YAML routes, with Camel's Main test support and an
+ * emulator. One test per class: the Camel context lives as long as the test instance.
+ */
+abstract class ServiceTestSupport extends CamelMainTestSupport {
+
+    // Static, built on first use: CamelTestSupport configures the context from its constructor and from
+    // another instance than the one running the test. Hence one test per class.
+    protected static Fixture f;
+    protected static RunState runState;
+    private static Settings settings;
+
+    private static Settings settings() {
+        if (settings == null) {
+            f = new Fixture();
+            runState = new RunState();
+            f.set("bulk.once", "false").set("bulk.run-sweep", "").set("bulk.read-lock-check-interval", "500");
+            settings = Settings.load(Path.of("config/application.properties"), Map.of(), new Properties(), f.settings);
+            settings.validate(false);
+        }
+        return settings;
+    }
+
+    @AfterAll
+    static void closeEmulator() {
+        f.close();
+        f = null;
+        settings = null;
+    }
+
+    @Override
+    protected void configure(MainConfigurationProperties configuration) {
+        configuration.withRoutesIncludePattern("file:routes/*.camel.yaml");
+    }
+
+    @Override
+    protected String getPropertyPlaceholderLocations() {
+        return "file:config/application.properties";
+    }
+
+    @Override
+    public void configureContext(CamelContextConfiguration c) {
+        super.configureContext(c);
+        c.withUseOverridePropertiesWithPropertiesComponent(settings().asProperties());
+    }
+
+    @Override
+    protected void bindToRegistry(Registry registry) throws Exception {
+        Bundle.beans(settings(), runState).forEach(registry::bind);
+    }
+
+    @Override
+    protected void doPostSetup() throws Exception {
+        runState.setContext(context);
+    }
+}

@@ -1,0 +1,102 @@
+package closetaskbulk.it;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import closetaskbulk.Fixture;
+import closetaskbulk.emulator.CloseEmulator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Starts the built target/close-task-bulk.jar as a user would, from the repository root. */
+class JarIT {
+
+    @TempDir
+    Path dir;
+
+    record Result(int code, String output) {
+    }
+
+    Result run(Map<String, String> env, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dbulk.inbox=" + dir.resolve("inbox"), "-Dbulk.done=" + dir.resolve("done"),
+                "-Dbulk.failed=" + dir.resolve("failed"), "-Dbulk.reports=" + dir.resolve("reports"),
+                "-Dbulk.read-lock-min-age=0", "-jar", "target/close-task-bulk.jar"));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().remove("CLOSE_API_KEY");
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+        return new Result(p.exitValue(), out);
+    }
+
+    void drop(String example) throws IOException {
+        Files.createDirectories(dir.resolve("inbox"));
+        Files.copy(Path.of("examples", example), dir.resolve("inbox").resolve(example));
+    }
+
+    @Test
+    void helpAndAMissingKey() throws Exception {
+        Result help = run(Map.of(), "--help");
+        assertEquals(0, help.code());
+        assertTrue(help.output().contains("--once"));
+        Result noKey = run(Map.of(), "--once");
+        assertEquals(2, noKey.code(), noKey.output());
+        assertTrue(noKey.output().strip().startsWith("error: close.api-key is not set"), noKey.output());
+        assertFalse(noKey.output().contains("Exception"), noKey.output());
+    }
+
+    @Test
+    void demoProcessesTheExamples() throws Exception {
+        drop("complete-tasks.csv");
+        Result ok = run(Map.of(), "--demo", "--once");
+        assertEquals(0, ok.code(), ok.output());
+        assertTrue(Files.exists(dir.resolve("done/complete-tasks.csv")));
+        List<String> results = Files.readAllLines(dir.resolve("reports/complete-tasks.results.csv"));
+        assertEquals(16, results.size());
+        assertTrue(results.stream().skip(1).allMatch(l -> l.contains(",UPDATED,")), results.toString());
+
+        drop("bad-rows.csv");
+        Result bad = run(Map.of(), "--demo", "--once");
+        assertEquals(1, bad.code(), bad.output());
+        assertTrue(Files.exists(dir.resolve("reports/bad-rows.retry.csv")));
+    }
+
+    @Test
+    void environmentPointsTheJarAtCloseAndTheKeyNeverShows() throws Exception {
+        try (Fixture f = new Fixture()) {
+            CloseEmulator emu = f.emulator;
+            List<String> ids = f.seed(3);
+            Files.createDirectories(dir.resolve("inbox"));
+            Files.writeString(dir.resolve("inbox/j.csv"), Fixture.csv("id,assigned_to",
+                    ids.stream().map(i -> i + "," + Fixture.BOB).toList()));
+            Result r = run(Map.of("CLOSE_BASE_URL", emu.baseUrl(), "CLOSE_API_KEY", Fixture.KEY), "--once");
+            assertEquals(0, r.code(), r.output());
+            assertEquals(1, emu.requests("PUT /task/").size());
+            assertFalse(r.output().contains(Fixture.KEY));
+            for (Path p : Files.list(dir.resolve("reports")).toList()) {
+                assertFalse(Files.readString(p).contains(Fixture.KEY), p.toString());
+            }
+            emu.revokeKey(Fixture.KEY);
+            Files.writeString(dir.resolve("inbox/k.csv"), Fixture.csv("id,is_complete", List.of(ids.get(0) + ",true")));
+            Result halted = run(Map.of("CLOSE_BASE_URL", emu.baseUrl(), "CLOSE_API_KEY", Fixture.KEY), "--once");
+            assertEquals(2, halted.code(), halted.output());
+            assertTrue(halted.output().contains("HALT"), halted.output());
+            assertTrue(Files.exists(dir.resolve("inbox/k.csv")));
+            assertFalse(halted.output().contains(Fixture.KEY));
+        }
+    }
+}
