@@ -13,6 +13,7 @@ import org.apache.camel.main.Main;
 import org.apache.camel.main.MainListenerSupport;
 
 import closetaskbulk.emulator.CloseEmulator;
+import closetaskbulk.sweep.Sweeps;
 
 /**
  * Starts the bundle on Camel Main: routes from routes/, settings from config/application.properties.
@@ -82,6 +83,9 @@ public final class Application {
         boolean exitWhenDone = once || sweep != null;
         cli.put("bulk.once", String.valueOf(exitWhenDone));
         cli.put("bulk.run-sweep", sweep == null ? "" : sweep);
+        if (sweep != null) {
+            cli.put("bulk.intake.enabled", "false");
+        }
         CloseEmulator emulator = null;
         try {
             if (demo) {
@@ -107,7 +111,11 @@ public final class Application {
                         settings.get("bulk.inbox"), settings.get("bulk.reports"), settings.get("bulk.done"),
                         exitWhenDone ? "" : " Edit routes/*.camel.yaml and they reload. Ctrl-C stops.");
             }
-            return runCamel(settings, beans, runState, exitWhenDone);
+            int code = runCamel(settings, beans, runState, exitWhenDone, sweep);
+            if (runState.configErrorMessage() != null) {
+                out.println("error: " + runState.configErrorMessage());
+            }
+            return code;
         } catch (Settings.Invalid e) {
             out.println("error: " + e.getMessage());
             return 2;
@@ -121,8 +129,9 @@ public final class Application {
         }
     }
 
-    private static int runCamel(Settings settings, Map<String, Object> beans, RunState runState, boolean exitWhenDone)
-            throws Exception {
+    private static int runCamel(Settings settings, Map<String, Object> beans, RunState runState, boolean exitWhenDone,
+                                String sweep) throws Exception {
+        Sweeps sweeps = (Sweeps) beans.get("sweeps");
         Main main = new Main();
         main.setPropertyPlaceholderLocations("file:" + settings.get("bulk.config", "config/application.properties"));
         main.setOverrideProperties(settings.asProperties());
@@ -131,6 +140,20 @@ public final class Application {
             @Override
             public void afterConfigure(BaseMainSupport m) {
                 runState.setContext(m.getCamelContext());
+            }
+
+            @Override
+            public void afterStart(BaseMainSupport m) {
+                try {
+                    if (sweep != null) {
+                        sweeps.runNow(m.getCamelContext(), sweep);
+                    } else if (!exitWhenDone) {
+                        sweeps.catchUp(m.getCamelContext(), settings.sweepsToCatchUp());
+                    }
+                } catch (Exception e) {
+                    runState.internalError("starting sweeps: " + e);
+                    runState.idle();
+                }
             }
         });
         if (exitWhenDone) {

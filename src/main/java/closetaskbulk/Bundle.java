@@ -12,6 +12,7 @@ import closetaskbulk.bulk.BulkUpdate;
 import closetaskbulk.bulk.CloseCall;
 import closetaskbulk.bulk.Pacer;
 import closetaskbulk.csv.CsvIntake;
+import closetaskbulk.sweep.Sweeps;
 
 /** The beans the YAML routes call, built from the settings. One place, for the main class and tests. */
 public final class Bundle {
@@ -36,6 +37,10 @@ public final class Bundle {
         }
     }
 
+    public static boolean isCloseFilter(String name) {
+        return FILTERS.contains(name);
+    }
+
     /** Checks bulk.filter.*: only Close's list filters, never the ids (each batch sets those). */
     static Map<String, String> intakeFilter(Settings s) {
         Map<String, String> f = s.withPrefix("bulk.filter.");
@@ -57,7 +62,11 @@ public final class Bundle {
         CsvIntake intake = new CsvIntake(Path.of(s.get("bulk.reports")), Path.of(s.get("bulk.done")),
                 Path.of(s.get("bulk.failed")), s.flag("bulk.dry-run"), s.intSetting("close.batch-size"),
                 Integer.parseInt(s.get("bulk.max-open-batches", "1000")), intakeFilter(s), runState);
+        Sweeps sweeps = new Sweeps(Path.of(s.get("bulk.reports")), Path.of(s.get("bulk.state", "data/state")),
+                s.intSetting("close.batch-size"), s.intSetting("close.list-limit"), s.flag("bulk.dry-run"), runState,
+                s.get("bulk.run-sweep", ""));
         Map<String, Object> beans = new LinkedHashMap<>();
+        beans.put("sweeps", sweeps);
         beans.put("runState", runState);
         beans.put("pacer", pacer);
         beans.put("closeCall", call);

@@ -24,6 +24,7 @@ public class RunState {
     private final AtomicReference<String> haltReason = new AtomicReference<>();
     private final AtomicBoolean rowsNotOk = new AtomicBoolean();
     private final AtomicBoolean internalError = new AtomicBoolean();
+    private final AtomicReference<String> configError = new AtomicReference<>();
     private volatile Runnable onFinish = () -> { };
     private volatile CamelContext context;
 
@@ -85,6 +86,16 @@ public class RunState {
         LOG.error("internal error: {}", what);
     }
 
+    /** A definition that cannot run (e.g. a sweep without a filter): exit 2 with this message. */
+    public void configError(String message) {
+        configError.compareAndSet(null, message);
+        onFinish.run();
+    }
+
+    public String configErrorMessage() {
+        return configError.get();
+    }
+
     /** --once found nothing more to read. */
     public void idle() {
         onFinish.run();
@@ -92,7 +103,7 @@ public class RunState {
 
     /** 0 every row UPDATED/UNCHANGED; 1 some row otherwise; 2 halted; 3 internal error. */
     public int exitCode() {
-        if (isHalted()) {
+        if (isHalted() || configError.get() != null) {
             return 2;
         }
         if (internalError.get()) {

@@ -154,7 +154,8 @@ public final class Settings {
             throw new Invalid("close.base-url=" + base + " uses plain http:// to a host that is not this machine: "
                     + "use https:// (the API key would travel in clear text)");
         }
-        for (String dir : new String[] {"bulk.inbox", "bulk.done", "bulk.failed", "bulk.reports"}) {
+        validateSweeps();
+        for (String dir : new String[] {"bulk.inbox", "bulk.done", "bulk.failed", "bulk.reports", "bulk.state"}) {
             Path p = Path.of(get(dir, ""));
             try {
                 Files.createDirectories(p);
@@ -165,6 +166,65 @@ public final class Settings {
             if (!Files.isReadable(p) || !Files.isWritable(p)) {
                 throw new Invalid(dir + "=" + p + " is not readable and writable by this user: fix its "
                         + "permissions or point " + dir + " elsewhere");
+            }
+        }
+    }
+
+    /** The ids of the sweeps configured as sweep.<id>.* settings. */
+    public java.util.Set<String> sweepIds() {
+        java.util.Set<String> ids = new java.util.TreeSet<>();
+        values.keySet().forEach(k -> {
+            if (k.startsWith("sweep.") && k.indexOf('.', 6) > 6) {
+                ids.add(k.substring(6, k.indexOf('.', 6)));
+            }
+        });
+        return ids;
+    }
+
+    /** Enabled sweeps that catch up missed runs: id -> "cron|timeZone". */
+    public Map<String, String> sweepsToCatchUp() {
+        Map<String, String> m = new TreeMap<>();
+        for (String id : sweepIds()) {
+            String p = "sweep." + id + ".";
+            if (Boolean.parseBoolean(get(p + "enabled", "false")) && Boolean.parseBoolean(get(p + "run-missed", "true"))) {
+                m.put(id, get(p + "cron", "") + "|" + get(p + "time-zone", "UTC"));
+            }
+        }
+        return m;
+    }
+
+    /** A sweep configured in settings must have a filter, an update, a valid cron and time zone. */
+    void validateSweeps() {
+        for (String id : sweepIds()) {
+            String p = "sweep." + id + ".";
+            String cron = get(p + "cron", "");
+            if (!org.quartz.CronExpression.isValidExpression(cron)) {
+                throw new Invalid(p + "cron='" + cron + "' is not a Quartz cron: e.g. '0 0 2 * * ?' (02:00 every day)");
+            }
+            try {
+                java.time.ZoneId.of(get(p + "time-zone", "UTC"));
+            } catch (RuntimeException e) {
+                throw new Invalid(p + "time-zone='" + get(p + "time-zone", "") + "' is unknown: e.g. Europe/Berlin");
+            }
+            try {
+                closetaskbulk.sweep.Sweeps.checkFilter(id, closetaskbulk.sweep.Sweeps.parse(get(p + "filter", "")));
+                Map<String, String> u = new java.util.LinkedHashMap<>();
+                for (String f : new String[] {"assigned_to", "date", "is_complete"}) {
+                    String v = get(p + f.replace('_', '-'), "");
+                    if (!v.isEmpty()) {
+                        u.put(f, v.contains("${") ? null : v); // relative values are checked when they run
+                    }
+                }
+                if (u.isEmpty()) {
+                    throw new closetaskbulk.sweep.SweepDefinitionException("sweep " + id + " has no update: set "
+                            + p + "assigned-to, " + p + "date or " + p + "is-complete");
+                }
+                u.values().removeIf(java.util.Objects::isNull);
+                if (!u.isEmpty()) {
+                    closetaskbulk.sweep.Sweeps.checkUpdate(id, u);
+                }
+            } catch (closetaskbulk.sweep.SweepDefinitionException e) {
+                throw new Invalid(e.getMessage());
             }
         }
     }

@@ -62,6 +62,7 @@ public final class Fixture implements AutoCloseable {
         settings.put("bulk.done", done.toString());
         settings.put("bulk.failed", failed.toString());
         settings.put("bulk.reports", reports.toString());
+        settings.put("bulk.state", dir.resolve("state").toString());
         settings.put("bulk.poll-delay", "100");
         settings.put("bulk.read-lock-check-interval", "100");
         settings.put("bulk.read-lock-min-age", "0");
@@ -86,6 +87,33 @@ public final class Fixture implements AutoCloseable {
             ids.add(id);
         }
         return ids;
+    }
+
+    /**
+     * Adds a sweep the way the README's recipe does: one templatedRoute file, and its values as sweep.id.*
+     * settings. Returns the folder to add to camel.main.routes-include-pattern.
+     */
+    public Path addSweep(String id, Map<String, String> values) {
+        Path folder = dir.resolve("sweeps");
+        StringBuilder yaml = new StringBuilder("- templatedRoute:\n    routeTemplateRef: sweep\n    routeId: sweep-" + id
+                + "\n    parameters:\n      - name: sweepId\n        value: " + id + "\n");
+        Map<String, String> names = Map.of("enabled", "enabled", "cron", "cron", "time-zone", "timeZone", "filter",
+                "filter", "assigned-to", "assignedTo", "date", "date", "is-complete", "isComplete", "max-tasks",
+                "maxTasks", "dry-run", "dryRun");
+        values.forEach((k, v) -> {
+            settings.put("sweep." + id + "." + k, v);
+            yaml.append("      - name: ").append(names.get(k)).append("\n        value: \"{{sweep.").append(id)
+                    .append('.').append(k).append("}}\"\n");
+        });
+        try {
+            Files.createDirectories(folder);
+            Files.writeString(folder.resolve(id + ".camel.yaml"), yaml.toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        settings.put("camel.main.routes-include-pattern", "file:routes/*.camel.yaml,file:routes/sweeps/*.camel.yaml,file:"
+                + folder + "/*.camel.yaml");
+        return folder;
     }
 
     public Fixture set(String key, String value) {

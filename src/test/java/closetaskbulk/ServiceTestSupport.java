@@ -35,11 +35,20 @@ abstract class ServiceTestSupport extends CamelMainTestSupport {
     protected static RunState runState;
     private static Settings settings;
 
-    private static Settings settings() {
+    /** Hook: adjust the fixture before the context is built (settings, sweeps). */
+    protected void prepare(Fixture fixture) {
+    }
+
+    /** Hook: adjust the beans before they are bound. */
+    protected void beans(Map<String, Object> beans) {
+    }
+
+    private Settings settings() {
         if (settings == null) {
             f = new Fixture();
             runState = new RunState();
             f.set("bulk.once", "false").set("bulk.run-sweep", "").set("bulk.read-lock-check-interval", "500");
+            prepare(f);
             settings = Settings.load(Path.of("config/application.properties"), Map.of(), new Properties(), f.settings);
             settings.validate(false);
         }
@@ -55,7 +64,7 @@ abstract class ServiceTestSupport extends CamelMainTestSupport {
 
     @Override
     protected void configure(MainConfigurationProperties configuration) {
-        configuration.withRoutesIncludePattern("file:routes/*.camel.yaml");
+        configuration.withRoutesIncludePattern(settings().get("camel.main.routes-include-pattern"));
     }
 
     @Override
@@ -71,7 +80,9 @@ abstract class ServiceTestSupport extends CamelMainTestSupport {
 
     @Override
     protected void bindToRegistry(Registry registry) throws Exception {
-        Bundle.beans(settings(), runState).forEach(registry::bind);
+        Map<String, Object> beans = Bundle.beans(settings(), runState);
+        beans(beans);
+        beans.forEach(registry::bind);
     }
 
     @Override

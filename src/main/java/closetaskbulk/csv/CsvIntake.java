@@ -162,25 +162,12 @@ public class CsvIntake {
         }
         Update update = null;
         if (problem == null) {
-            List<String> errors = new ArrayList<>(3);
             String assignedTo = cell(cells, s.updateCols[0]);
             String date = cell(cells, s.updateCols[1]);
             String complete = cell(cells, s.updateCols[2]);
-            if (assignedTo != null && !USER.matcher(assignedTo).matches()) {
-                errors.add("assigned_to '" + assignedTo + "' is not a Close user id (like user_abc123)");
-            }
-            String dateError = date == null ? null : checkDate(date);
-            if (dateError != null) {
-                errors.add(dateError);
-            }
-            Boolean isComplete = complete == null ? null : parseBool(complete);
-            if (complete != null && isComplete == null) {
-                errors.add("is_complete '" + complete + "' must be true or false (1/0 and yes/no work too)");
-            }
-            if (!errors.isEmpty()) {
-                problem = String.join("; ", errors);
-            } else {
-                update = new Update(assignedTo, date, isComplete);
+            problem = checkValues(assignedTo, date, complete);
+            if (problem == null) {
+                update = new Update(assignedTo, date, complete == null ? null : parseBool(complete));
                 if (update.isEmpty()) {
                     problem = "nothing to change: fill at least one of " + String.join(", ", UPDATE_COLUMNS);
                 }
@@ -191,6 +178,27 @@ public class CsvIntake {
             return List.of();
         }
         return s.batcher.add(line, id, update);
+    }
+
+    /** Null when the update values are ones Close accepts; else what is wrong with each, for a person. */
+    public static String checkValues(String assignedTo, String date, String complete) {
+        List<String> errors = new ArrayList<>(3);
+        if (assignedTo != null && !USER.matcher(assignedTo).matches()) {
+            errors.add("assigned_to '" + assignedTo + "' is not a Close user id (like user_abc123)");
+        }
+        String dateError = date == null ? null : checkDate(date);
+        if (dateError != null) {
+            errors.add(dateError);
+        }
+        if (complete != null && parseBool(complete) == null) {
+            errors.add("is_complete '" + complete + "' must be true or false (1/0 and yes/no work too)");
+        }
+        return errors.isEmpty() ? null : String.join("; ", errors);
+    }
+
+    /** The update columns an update touches, in report order. */
+    public static List<String> updateColumns(Update u) {
+        return UPDATE_COLUMNS.stream().filter(u.fields()::containsKey).toList();
     }
 
     /** End of the file: every partial batch. */
@@ -380,7 +388,7 @@ public class CsvIntake {
         return v.isEmpty() ? null : v;
     }
 
-    static Boolean parseBool(String v) {
+    public static Boolean parseBool(String v) {
         return switch (v.toLowerCase(Locale.ROOT)) {
             case "true", "1", "yes" -> Boolean.TRUE;
             case "false", "0", "no" -> Boolean.FALSE;

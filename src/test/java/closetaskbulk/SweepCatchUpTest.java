@@ -1,0 +1,69 @@
+package closetaskbulk;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A run missed while the bundle was down runs once at start-up, when the sweep says so. */
+class SweepCatchUpTest {
+
+    private final Fixture f = new Fixture();
+
+    @AfterEach
+    void close() {
+        f.close();
+    }
+
+    private void sweep(String id, String user, String runMissed) {
+        Map<String, String> v = new LinkedHashMap<>();
+        v.put("enabled", "true");
+        v.put("cron", "0 0 2 * * ?");
+        v.put("time-zone", "UTC");
+        v.put("filter", "is_complete=false&assigned_to=" + user);
+        v.put("is-complete", "true");
+        f.addSweep(id, v);
+        if (runMissed != null) {
+            f.set("sweep." + id + ".run-missed", runMissed);
+        }
+    }
+
+    @Test
+    void missedRunsRunOnceAtStartUp() throws Exception {
+        String carol = "user_Carol000000000000000000000000000000003";
+        f.emulator.store().addUser(carol);
+        List<String> ids = f.seed(3); // Alice's
+        sweep("missed", Fixture.ALICE, null);
+        sweep("uptodate", Fixture.BOB, null);
+        sweep("nocatchup", carol, "false");
+        Path state = f.dir.resolve("state");
+        Files.createDirectories(state);
+        Instant now = Instant.now();
+        Files.writeString(state.resolve("sweeps.properties"), "missed=" + now.minus(Duration.ofDays(3))
+                + "\nuptodate=" + now + "\nnocatchup=" + now.minus(Duration.ofDays(3)) + "\n");
+        f.set("camel.main.duration-max-seconds", "4");
+
+        f.run();
+
+        assertEquals(1, f.count("PUT /task/"), "only the missed sweep ran");
+        for (String id : ids) {
+            assertTrue(f.emulator.store().get(id).get("is_complete").asBoolean());
+        }
+        assertEquals(1, f.emulator.requests(r -> r.body().contains(Fixture.ALICE) && r.body().contains("_skip")).size());
+        assertFalse(f.emulator.requests().stream().anyMatch(r -> r.body().contains("user_Carol")));
+        Properties p = new Properties();
+        p.load(Files.newBufferedReader(state.resolve("sweeps.properties")));
+        assertTrue(Instant.parse(p.getProperty("missed")).isAfter(now.minusSeconds(1)), "the run is recorded");
+    }
+}
