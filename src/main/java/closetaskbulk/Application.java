@@ -55,7 +55,11 @@ public final class Application {
         boolean once = false;
         boolean demo = false;
         String sweep = null;
-        List<String> rest = new ArrayList<>(List.of(args));
+        List<String> rest = new ArrayList<>();
+        for (String a : args) { // mvn camel:run -Dcamel.arguments="--demo --once" passes one string
+            rest.addAll(List.of(a.trim().split("\\s+")));
+        }
+        rest.removeIf(String::isEmpty);
         while (!rest.isEmpty()) {
             String a = rest.remove(0);
             switch (a) {

@@ -247,6 +247,21 @@ class CsvIntakeTest {
     }
 
     @Test
+    void anAnswerSlowerThanTheTimeoutIsRetried() {
+        List<String> ids = f.seed(2);
+        f.set("close.response-timeout", "300");
+        f.emulator.faults().stallNext("PUT /task/", 1500);
+        f.drop("t.csv", Fixture.csv("id,is_complete", ids.stream().map(i -> i + ",true").toList()));
+        assertEquals(0, f.run("--once"), f.output);
+        assertEquals(2, f.summary("t").get("requests").get("write").asInt(), "the stalled call, then the resend");
+        assertEquals(1, f.summary("t").get("retries").asInt());
+        assertEquals(List.of("UPDATED", "UPDATED"), statuses(f.results("t")));
+        // the emulator logs the stalled call when it finally answers, after the client gave up
+        org.awaitility.Awaitility.await().atMost(5, java.util.concurrent.TimeUnit.SECONDS)
+                .until(() -> f.count("PUT /task/") == 2);
+    }
+
+    @Test
     void droppingTheUndoFileRestoresTheStore() throws Exception {
         List<String> ids = f.seed(6);
         ObjectNode dateless = (ObjectNode) f.emulator.store().get(ids.get(5));
