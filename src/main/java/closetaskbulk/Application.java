@@ -29,6 +29,7 @@ public final class Application {
               --once         process the CSV files now in the inbox, then exit
               --sweep <id>   run one sweep now, then exit
               --dry-run      read and report, send no update (sets bulk.dry-run=true)
+              --repeat       process a file again even if the same content was processed before
               --demo         run against a built-in Close emulator with sample tasks (no Close account needed)
               --help         this text
 
@@ -65,6 +66,7 @@ public final class Application {
             switch (a) {
                 case "--once" -> once = true;
                 case "--dry-run" -> cli.put("bulk.dry-run", "true");
+                case "--repeat" -> cli.put("bulk.repeat", "true");
                 case "--demo" -> demo = true;
                 case "--sweep" -> {
                     if (rest.isEmpty() || rest.get(0).startsWith("--")) {

@@ -53,15 +53,31 @@ public final class Bundle {
         return f;
     }
 
+    /** Camel's file-backed idempotent repository: the SHA-256 of every file content processed. */
+    static org.apache.camel.spi.IdempotentRepository processedFiles(Path state) {
+        try {
+            java.nio.file.Files.createDirectories(state);
+        } catch (IOException e) {
+            throw new Settings.Invalid("bulk.state=" + state + " cannot be created: " + e.getMessage());
+        }
+        var repo = org.apache.camel.support.processor.idempotent.FileIdempotentRepository.fileIdempotentRepository(
+                state.resolve("processed-files.txt").toFile(), 1_000_000, 512L * 1024 * 1024);
+        org.apache.camel.support.service.ServiceHelper.startService(repo);
+        return repo;
+    }
+
     public static Map<String, Object> beans(Settings s, RunState runState) {
         Pacer pacer = new Pacer(Long.parseLong(s.get("close.rate-limit.max-wait", "600000")),
                 Double.parseDouble(s.get("close.max-requests-per-second", "0")));
         CloseCall call = new CloseCall(s.get("close.api-key", ""), s.get("close.base-url"), version(), pacer, runState);
         BulkUpdate bulk = new BulkUpdate(s.intSetting("close.list-limit"),
-                Boolean.parseBoolean(s.get("close.read-before-write", "true")));
+                Boolean.parseBoolean(s.get("close.read-before-write", "true")), runState);
         CsvIntake intake = new CsvIntake(Path.of(s.get("bulk.reports")), Path.of(s.get("bulk.done")),
                 Path.of(s.get("bulk.failed")), s.flag("bulk.dry-run"), s.intSetting("close.batch-size"),
                 Integer.parseInt(s.get("bulk.max-open-batches", "1000")), intakeFilter(s), runState);
+        Path state = Path.of(s.get("bulk.state", "data/state"));
+        intake.durable(state, processedFiles(state), s.flag("bulk.repeat"),
+                Boolean.parseBoolean(s.get("close.read-before-write", "true")));
         Sweeps sweeps = new Sweeps(Path.of(s.get("bulk.reports")), Path.of(s.get("bulk.state", "data/state")),
                 s.intSetting("close.batch-size"), s.intSetting("close.list-limit"), s.flag("bulk.dry-run"), runState,
                 s.get("bulk.run-sweep", ""));

@@ -130,6 +130,10 @@ public final class Settings {
             throw new Invalid("close.batch-size=" + batch + " is out of range: use 1 to 999 (Close refuses "
                     + "bulk updates of 1,000 or more tasks)");
         }
+        int concurrency = intSetting("close.concurrency");
+        if (concurrency < 1 || concurrency > 16) {
+            throw new Invalid("close.concurrency=" + concurrency + " is out of range: use 1 to 16 (batches in flight at once)");
+        }
         int listLimit = intSetting("close.list-limit");
         if (listLimit < 1) {
             throw new Invalid("close.list-limit=" + listLimit + " must be at least 1 (Close's default page is 100)");

@@ -29,26 +29,64 @@ public class BulkUpdate {
     static final String FOUND = "bulkFound";
     static final String SENDING = "bulkSending";
     static final String FAILED = "bulkFailed";
+    static final String JOURNALED = "bulkJournaled";
     static final String FIELDS = "id,assigned_to,date,is_complete";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final int listLimit;
     private final boolean readBeforeWrite;
+    private final closetaskbulk.RunState runState;
 
-    public BulkUpdate(int listLimit, boolean readBeforeWrite) {
+    public BulkUpdate(int listLimit, boolean readBeforeWrite, closetaskbulk.RunState runState) {
         this.listLimit = listLimit;
         this.readBeforeWrite = readBeforeWrite;
+        this.runState = runState;
+    }
+
+    /** Before seda:batches: count the batch, so the run can wait for it. */
+    public void submit(Exchange ex) {
+        ex.getIn().getBody(Batch.class).run().submitted();
+    }
+
+    /**
+     * After the last batch of a file or sweep is queued: wait until every one is done (they run on
+     * close.concurrency threads). After a halt, throws it, so the file stays in the inbox.
+     */
+    public void awaitBatches(Exchange ex) throws InterruptedException {
+        Run run = ex.getProperty(RUN, Run.class);
+        while (!run.awaitBatches(200)) {
+            if (runState.isHalted()) {
+                break;
+            }
+        }
+        if (runState.isHalted()) {
+            throw new CloseHalt(0, runState.haltReason());
+        }
     }
 
     /** Takes the Batch body into exchange properties: the body is reused for requests. */
     public void start(Exchange ex) {
         Batch batch = ex.getIn().getBody(Batch.class);
+        ex.getExchangeExtension().addOnCompletion(new org.apache.camel.support.SynchronizationAdapter() {
+            @Override
+            public void onDone(Exchange done) {
+                batch.run().completed();
+            }
+        });
         ex.setProperty(BATCH, batch);
         ex.setProperty(RUN, batch.run());
         ex.setProperty(OFFSET, 0);
         ex.setProperty(FOUND, new HashMap<String, JsonNode>());
+        ex.removeProperty(JOURNALED);
         batch.run().batchSent();
+        Journal j = batch.run().journal();
+        Journal.Entry e = j == null ? null : j.entry(batch.number());
+        if (e != null) { // read before a crash: its before-values stand; do not read again
+            ex.setProperty(FOUND, new HashMap<>(e.found()));
+            ex.setProperty(OFFSET, batch.size());
+            ex.setProperty(JOURNALED, e.ok() ? "ok" : "read");
+        }
     }
 
     public boolean readBeforeWrite() {
@@ -114,6 +152,15 @@ public class BulkUpdate {
         if (sending.isEmpty()) {
             return false;
         }
+        String journaled = ex.getProperty(JOURNALED, String.class);
+        if ("ok".equals(journaled)) { // Close confirmed it before a restart: report it, send nothing
+            afterWrite(ex);
+            return false;
+        }
+        Journal j = run.journal();
+        if (j != null && journaled == null) {
+            j.read(b.number(), found); // durable before the write goes out
+        }
         List<String> ids = new ArrayList<>(sending.size());
         sending.forEach(i -> ids.add(b.ids().get(i)));
         Map<String, Object> body = new LinkedHashMap<>(b.update().fields());
@@ -132,6 +179,10 @@ public class BulkUpdate {
         }
         Batch b = ex.getProperty(BATCH, Batch.class);
         Map<String, JsonNode> found = ex.getProperty(FOUND, Map.class);
+        Journal j = b.run().journal();
+        if (j != null && !"ok".equals(ex.getProperty(JOURNALED, String.class))) {
+            j.ok(b.number());
+        }
         for (int i : (List<Integer>) ex.getProperty(SENDING, List.class)) {
             String id = b.ids().get(i);
             b.run().result(b.line(i), Status.UPDATED, 200, null);

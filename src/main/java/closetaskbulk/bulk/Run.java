@@ -66,6 +66,8 @@ public class Run {
     private final Map<String, Integer> requests = new LinkedHashMap<>();
     private int batches;
     private int retries;
+    private int submitted;
+    private int completed;
     private BufferedWriter undoOut;
     private CSVPrinter undo;
     private int notRestorableCount;
@@ -81,17 +83,39 @@ public class Run {
      */
     public Run(String name, Path reportsDir, String source, boolean dryRun, Map<String, String> filter,
                List<String> updateColumns) {
+        this(name, reportsDir, source, dryRun, filter, updateColumns, null);
+    }
+
+    /** With {@code base}: the report name to use (a resumed run writes over its own partial reports). */
+    public Run(String name, Path reportsDir, String source, boolean dryRun, Map<String, String> filter,
+               List<String> updateColumns, String base) {
         this.name = name;
         this.reportsDir = reportsDir;
         this.source = source;
         this.dryRun = dryRun;
         this.filter = Map.copyOf(filter);
         this.updateColumns = List.copyOf(updateColumns);
-        this.base = uniqueBase(reportsDir, name);
+        this.base = base != null ? base : uniqueBase(reportsDir, name);
+    }
+
+    private Journal journal;
+
+    public Run journal(Journal j) {
+        this.journal = j;
+        return this;
+    }
+
+    /** The write-ahead journal of this run, or null (dry runs, sweeps). */
+    public Journal journal() {
+        return journal;
+    }
+
+    public String base() {
+        return base;
     }
 
     /** A taken name gets a time suffix: nothing is overwritten. */
-    static String uniqueBase(Path dir, String name) {
+    public static String uniqueBase(Path dir, String name) {
         String candidate = name;
         for (int n = 1; taken(dir, candidate); n++) {
             candidate = name + "-" + LocalDateTime.now().format(SUFFIX) + (n > 1 ? "-" + n : "");
@@ -135,6 +159,26 @@ public class Run {
 
     public synchronized void batchSent() {
         batches++;
+    }
+
+    /** A batch was queued for direct:bulk-update (seda:batches). */
+    public synchronized void submitted() {
+        submitted++;
+    }
+
+    /** A queued batch is done, whatever its outcome. */
+    public synchronized void completed() {
+        completed++;
+        notifyAll();
+    }
+
+    /** Waits up to {@code ms} for every queued batch; true when none is outstanding. */
+    public synchronized boolean awaitBatches(long ms) throws InterruptedException {
+        long end = System.currentTimeMillis() + ms;
+        while (completed < submitted && System.currentTimeMillis() < end) {
+            wait(Math.max(1, end - System.currentTimeMillis()));
+        }
+        return completed >= submitted;
     }
 
     public synchronized void request(String group) {
@@ -295,8 +339,13 @@ public class Run {
 
     /** The whole input was refused before any request. */
     public synchronized Map<String, Object> reject(String reason) throws IOException {
+        return close("rejected", reason);
+    }
+
+    /** Ends the run with only a summary: {@code outcome} and why. */
+    public synchronized Map<String, Object> close(String outcome, String reason) throws IOException {
         closeUndo();
-        outcome = "rejected";
+        this.outcome = outcome;
         return writeSummary(reason);
     }
 

@@ -36,6 +36,7 @@ import org.slf4j.LoggerFactory;
 
 import closetaskbulk.RunState;
 import closetaskbulk.bulk.Batch;
+import closetaskbulk.bulk.Journal;
 import closetaskbulk.bulk.Run;
 import closetaskbulk.bulk.Run.Status;
 import closetaskbulk.bulk.Update;
@@ -50,6 +51,7 @@ public class CsvIntake {
     public static final String STATE = "bulkIntake";
     public static final String MOVE_TO = "bulkMoveTo";
     public static final String DELIMITER = "bulkDelimiter";
+    public static final String SHA = "bulkSha256";
 
     static final List<String> UPDATE_COLUMNS = List.of("assigned_to", "date", "is_complete");
     private static final Logger LOG = LoggerFactory.getLogger(CsvIntake.class);
@@ -68,6 +70,7 @@ public class CsvIntake {
         final int[] updateCols = {-1, -1, -1}; // assigned_to, date, is_complete
         final IdIndex seen = new IdIndex();
         Batcher batcher;
+        String sha;
 
         State(Path file, Run run, char delimiter, List<String> header) {
             this.file = file;
@@ -95,6 +98,10 @@ public class CsvIntake {
     private final int maxOpenBatches;
     private final Map<String, String> filter;
     private final RunState runState;
+    private Path stateDir;
+    private org.apache.camel.spi.IdempotentRepository processed;
+    private boolean repeat;
+    private String fingerprint = "";
 
     public CsvIntake(Path reportsDir, Path doneDir, Path failedDir, boolean dryRun, int batchSize,
                      int maxOpenBatches, Map<String, String> filter, RunState runState) {
@@ -108,12 +115,30 @@ public class CsvIntake {
         this.runState = runState;
     }
 
+    /**
+     * Crash recovery and the re-drop guard: journals under stateDir/journal, processed contents (SHA-256) in
+     * Camel's idempotent repository; {@code repeat} processes a known content again on purpose.
+     */
+    public CsvIntake durable(Path stateDir, org.apache.camel.spi.IdempotentRepository processed, boolean repeat,
+                             boolean readBeforeWrite) {
+        this.stateDir = stateDir;
+        this.processed = processed;
+        this.repeat = repeat;
+        this.fingerprint = "batch=" + batchSize + ";open=" + maxOpenBatches + ";read=" + readBeforeWrite
+                + ";filter=" + new java.util.TreeMap<>(filter);
+        return this;
+    }
+
     /** Checks the whole file is UTF-8 and its header is one we know; opens the run. */
     public void begin(Exchange ex) throws IOException {
         Path file = ex.getIn().getBody(java.io.File.class).toPath();
         String name = baseName(file);
         ex.setProperty(STATE, null);
-        checkUtf8(file);
+        String sha = checkUtf8(file);
+        ex.setProperty(SHA, sha);
+        if (processed != null && !repeat && processed.contains(sha)) {
+            throw new AlreadyProcessedException(firstRun(sha));
+        }
         List<String> raw = readHeader(file);
         char delimiter = raw.size() == 1 && raw.get(0).contains(";") ? ';' : ',';
         if (delimiter == ';') {
@@ -121,11 +146,16 @@ public class CsvIntake {
         }
         List<String> header = checkHeader(raw);
         List<String> updateCols = UPDATE_COLUMNS.stream().filter(header::contains).toList();
-        Run run = new Run(name, reportsDir, file.toString(), dryRun, filter, updateCols);
+        Journal journal = dryRun || stateDir == null ? null
+                : Journal.open(stateDir.resolve("journal"), sha, fingerprint, Run.uniqueBase(reportsDir, name));
+        Run run = new Run(name, reportsDir, file.toString(), dryRun, filter, updateCols,
+                journal == null ? null : journal.base()).journal(journal);
         run.header(raw.stream().map(CsvIntake::stripBom).toList());
         State s = new State(file, run, delimiter, header);
+        s.sha = sha;
         s.batcher = new Batcher(run, batchSize, maxOpenBatches);
         ex.setProperty(STATE, s);
+        ex.setProperty(closetaskbulk.bulk.BulkUpdate.RUN, run);
         ex.setProperty(DELIMITER, String.valueOf(delimiter));
         LOG.info("{}: reading ({} columns: {}, delimiter '{}'{})", file.getFileName(), header.size(), header,
                 delimiter, dryRun ? ", DRY RUN" : "");
@@ -214,10 +244,56 @@ public class CsvIntake {
             runState.rowsNotOk();
         }
         Path target = uniqueTarget(doneDir, s.file.getFileName().toString());
+        if (processed != null && !s.run.dryRun()) {
+            remember(s, summary, target);
+        }
         ex.setProperty(MOVE_TO, target.toAbsolutePath().toString());
         LOG.info("{}: done, {} rows {}; {} requests; reports: {}; file moved to {}", s.file.getFileName(),
                 summary.get("rows"), nonZero(s.run.counts()), ((Map<?, ?>) summary.get("requests")).get("total"),
                 s.run.report(".results.csv"), target);
+    }
+
+    /** What the re-drop guard says of a content processed before. */
+    private String firstRun(String sha) {
+        Path info = stateDir.resolve("processed").resolve(sha + ".json");
+        String when = "before";
+        String where = "";
+        try {
+            com.fasterxml.jackson.databind.JsonNode n = new com.fasterxml.jackson.databind.ObjectMapper().readTree(info.toFile());
+            when = "on " + n.path("finished").asText() + " as " + n.path("file").asText();
+            where = "; its reports: " + n.path("summary").asText();
+        } catch (IOException e) {
+            LOG.debug("no details of the first run of {}: {}", sha, e.toString());
+        }
+        return "this content (SHA-256 " + sha.substring(0, 12) + "…) was processed " + when + where
+                + ". Nothing was sent. To process it again on purpose, drop it with bulk.repeat=true (--repeat)";
+    }
+
+    private void remember(State s, Map<String, Object> summary, Path movedTo) throws IOException {
+        Path dir = stateDir.resolve("processed");
+        Files.createDirectories(dir);
+        Map<String, Object> info = new java.util.LinkedHashMap<>();
+        info.put("file", s.file.getFileName().toString());
+        info.put("finished", summary.get("end"));
+        info.put("moved_to", movedTo.toString());
+        info.put("summary", s.run.report(".summary.json").toString());
+        new com.fasterxml.jackson.databind.ObjectMapper().writeValue(dir.resolve(s.sha + ".json").toFile(), info);
+        processed.add(s.sha);
+        if (s.run.journal() != null) {
+            s.run.journal().finish();
+        }
+    }
+
+    /** The same content was processed before: a summary that says so; the file moves to bulk.done. */
+    public void alreadyProcessed(Exchange ex) throws IOException {
+        Throwable e = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        Path file = ex.getIn().getBody(java.io.File.class).toPath();
+        new Run(baseName(file), reportsDir, file.toString(), dryRun, filter, List.of()).close("already-processed",
+                e.getMessage());
+        runState.rowsNotOk();
+        Path target = uniqueTarget(doneDir, file.getFileName().toString());
+        ex.setProperty(MOVE_TO, target.toAbsolutePath().toString());
+        LOG.warn("{}: {}. Moved to {}", file.getFileName(), e.getMessage(), target);
     }
 
     /** The file was refused whole: summary with the reason; the file moves to bulk.failed. */
@@ -242,6 +318,9 @@ public class CsvIntake {
     public void aborted(Exchange ex) throws Exception {
         Exception e = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         State s = ex.getProperty(STATE, State.class);
+        if (s != null && s.run.journal() != null) {
+            s.run.journal().close(); // kept: a restart resumes from it
+        }
         if (runState.isHalted()) {
             if (s != null) {
                 s.run.abort(runState.haltReason());
@@ -286,7 +365,14 @@ public class CsvIntake {
         return new BufferedReader(new InputStreamReader(Files.newInputStream(file), StandardCharsets.UTF_8), 1 << 16);
     }
 
-    static void checkUtf8(Path file) throws IOException {
+    /** Checks the whole file decodes as UTF-8; returns its SHA-256 (hex), computed on the same pass. */
+    static String checkUtf8(Path file) throws IOException {
+        java.security.MessageDigest sha;
+        try {
+            sha = java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
         CharsetDecoder dec = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
         byte[] buf = new byte[1 << 16];
@@ -298,6 +384,7 @@ public class CsvIntake {
             int n;
             while ((n = is.read(buf)) > 0) {
                 any = true;
+                sha.update(buf, 0, n);
                 in.put(buf, 0, n).flip();
                 var res = dec.decode(in, out, false);
                 if (res.isError()) {
@@ -320,6 +407,7 @@ public class CsvIntake {
             throw new FileRejectedException("the file is empty: it needs a header row (id, and any of "
                     + String.join(", ", UPDATE_COLUMNS) + ")");
         }
+        return java.util.HexFormat.of().formatHex(sha.digest());
     }
 
     private static List<String> readHeader(Path file) throws IOException {

@@ -1,0 +1,170 @@
+package closetaskbulk.bulk;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A write-ahead log of one file's run, in bulk.state/journal/&lt;sha256&gt;.log, so that a run killed at any
+ * moment finishes after a restart without resending what Close confirmed. One line per event, each forced to
+ * disk before the run goes on:
+ * <pre>
+ * run  &lt;report base&gt; &lt;fingerprint&gt;         first line: the reports' name and the batching settings
+ * read &lt;batch&gt; {"id": {task as read}, …}  what the batch's tasks held, before its write is sent
+ * ok   &lt;batch&gt;                             Close answered 2xx to the batch's write
+ * </pre>
+ * On a restart the same file is batched the same way (same settings), so batch numbers match: an "ok" batch
+ * is replayed from its "read" line with no request; a "read" batch without "ok" is written again, with the
+ * before-values of that first read (never a read made after its write may have landed).
+ */
+public final class Journal {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Journal.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** What the journal knows of one batch. */
+    public record Entry(Map<String, JsonNode> found, boolean ok) {
+    }
+
+    private final Path file;
+    private final String base;
+    private final Map<Integer, Map<String, JsonNode>> reads = new HashMap<>();
+    private final Map<Integer, Boolean> oks = new HashMap<>();
+    private FileChannel out;
+
+    private Journal(Path file, String base) {
+        this.file = file;
+        this.base = base;
+    }
+
+    /**
+     * Opens the journal of the content {@code sha}. An earlier, unfinished run with the same fingerprint is
+     * resumed; one with other batching settings cannot be matched batch by batch and is set aside.
+     */
+    public static Journal open(Path dir, String sha, String fingerprint, String newBase) {
+        Path file = dir.resolve(sha + ".log");
+        try {
+            Files.createDirectories(dir);
+            if (Files.exists(file)) {
+                Journal j = load(file, fingerprint);
+                if (j != null) {
+                    j.out = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+                    LOG.info("resuming an unfinished run of this file: {} batches already confirmed by Close are "
+                            + "not sent again", j.oks.size());
+                    return j;
+                }
+                Path aside = dir.resolve(sha + ".log." + System.currentTimeMillis() + ".old");
+                Files.move(file, aside);
+                LOG.warn("an unfinished run of this file used other batching settings; its journal is kept as {} "
+                        + "and the file is processed anew (rows Close already changed read back as UNCHANGED)", aside);
+            }
+            Journal j = new Journal(file, newBase);
+            j.out = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            j.append("run " + newBase + " " + fingerprint);
+            return j;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open the run journal " + file, e);
+        }
+    }
+
+    private static Journal load(Path file, String fingerprint) throws IOException {
+        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            String first = r.readLine();
+            String[] head = first == null ? new String[0] : first.split(" ", 3);
+            if (head.length < 3 || !head[0].equals("run") || !head[2].equals(fingerprint)) {
+                return null;
+            }
+            Journal j = new Journal(file, head[1]);
+            for (String line; (line = r.readLine()) != null; ) {
+                String[] p = line.split(" ", 3);
+                try {
+                    if (p[0].equals("read") && p.length == 3) {
+                        Map<String, JsonNode> found = new LinkedHashMap<>();
+                        for (Iterator<Map.Entry<String, JsonNode>> it = JSON.readTree(p[2]).fields(); it.hasNext(); ) {
+                            Map.Entry<String, JsonNode> e = it.next();
+                            found.put(e.getKey(), e.getValue());
+                        }
+                        j.reads.put(Integer.parseInt(p[1]), found);
+                    } else if (p[0].equals("ok") && p.length >= 2) {
+                        j.oks.put(Integer.parseInt(p[1]), true);
+                    }
+                } catch (RuntimeException | IOException e) {
+                    break; // a line cut short by the crash: everything before it holds
+                }
+            }
+            return j;
+        }
+    }
+
+    /** The report base name of the first attempt, so a resumed run writes over its own partial reports. */
+    public String base() {
+        return base;
+    }
+
+    public synchronized Entry entry(int batch) {
+        Map<String, JsonNode> found = reads.get(batch);
+        return found == null ? null : new Entry(found, oks.containsKey(batch));
+    }
+
+    public synchronized void read(int batch, Map<String, JsonNode> found) {
+        reads.put(batch, found);
+        try {
+            append("read " + batch + " " + JSON.writeValueAsString(found));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the run journal " + file, e);
+        }
+    }
+
+    public synchronized void ok(int batch) {
+        oks.put(batch, true);
+        append("ok " + batch);
+    }
+
+    /** The run finished and its reports are written: nothing left to resume. */
+    public synchronized void finish() {
+        close();
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            LOG.warn("cannot delete the finished run journal {}: {}", file, e.toString());
+        }
+    }
+
+    public synchronized void close() {
+        try {
+            if (out != null) {
+                out.close();
+                out = null;
+            }
+        } catch (IOException e) {
+            LOG.warn("cannot close {}: {}", file, e.toString());
+        }
+    }
+
+    private void append(String line) {
+        try {
+            ByteBuffer b = ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8));
+            while (b.hasRemaining()) {
+                out.write(b);
+            }
+            out.force(false);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the run journal " + file, e);
+        }
+    }
+}

@@ -1,0 +1,135 @@
+package closetaskbulk;
+
+import java.nio.file.Files;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.apache.commons.csv.CSVRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import closetaskbulk.emulator.CloseEmulator.Recorded;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Nothing lost, nothing twice: re-drops, resuming after a halt, pacing, faults. */
+class DeliveryTest {
+
+    private final Fixture f = new Fixture();
+
+    @AfterEach
+    void close() {
+        f.close();
+    }
+
+    private String rows(List<String> ids, String value) {
+        return Fixture.csv("id,assigned_to", ids.stream().map(i -> i + "," + value).toList());
+    }
+
+    /** PUT bodies' id__in, with how many times Close answered 200 to each. */
+    private Map<String, Integer> confirmedWrites() {
+        Map<String, Integer> m = new HashMap<>();
+        for (Recorded r : f.emulator.requests("PUT /task/")) {
+            if (r.status() == 200) {
+                m.merge(r.json().get("_params").get("id__in").asText(), 1, Integer::sum);
+            }
+        }
+        return m;
+    }
+
+    @Test
+    void theSameContentIsProcessedOnceEvenRenamedUnlessRepeatedOnPurpose() {
+        List<String> ids = f.seed(3);
+        String content = rows(ids, Fixture.BOB);
+        f.drop("one.csv", content);
+        assertEquals(0, f.run("--once"), f.output);
+        int requests = f.emulator.requests().size();
+
+        f.drop("one.csv", content);
+        f.drop("copy-of-one.csv", content);
+        assertEquals(1, f.run("--once"), f.output);
+        assertEquals(requests, f.emulator.requests().size(), "nothing sent for the re-drops");
+        assertEquals(3, f.files(f.done).size());
+        JsonNode copy = f.summary("copy-of-one");
+        assertEquals("already-processed", copy.get("outcome").asText());
+        assertTrue(copy.get("reason").asText().contains("as one.csv"), copy.toString());
+        assertTrue(copy.get("reason").asText().contains("one.summary.json"), copy.toString());
+
+        f.drop("again.csv", content);
+        assertEquals(0, f.run("--once", "--repeat"), f.output);
+        assertEquals(List.of("UNCHANGED", "UNCHANGED", "UNCHANGED"),
+                f.results("again").stream().map(r -> r.get("status")).toList());
+    }
+
+    @Test
+    void afterARevokedKeyARestartFinishesTheFileWithoutResendingConfirmedBatches() throws Exception {
+        List<String> ids = f.seed(10);
+        f.set("close.batch-size", "2");
+        AtomicInteger calls = new AtomicInteger();
+        f.emulator.onRequest(r -> {
+            if (calls.incrementAndGet() == 6) {
+                f.emulator.revokeKey(Fixture.KEY); // 3 batches confirmed, then 401
+            }
+        });
+        f.drop("k.csv", rows(ids, Fixture.BOB));
+        assertEquals(2, f.run("--once"), f.output);
+        Map<String, Integer> before = confirmedWrites();
+        assertTrue(before.size() >= 2 && before.size() < 5, "some batches confirmed before the halt: " + before);
+
+        f.emulator.addKey(Fixture.KEY);
+        assertEquals(0, f.run("--once"), f.output);
+        Map<String, Integer> writes = confirmedWrites();
+        assertEquals(5, writes.size());
+        assertTrue(writes.values().stream().allMatch(n -> n == 1), "no batch written twice: " + writes);
+        List<CSVRecord> results = f.results("k");
+        assertEquals(10, results.size());
+        assertTrue(results.stream().allMatch(r -> r.get("status").equals("UPDATED")), "the first three batches "
+                + "are reported from the journal as UPDATED, not read back as UNCHANGED");
+        List<CSVRecord> undo = Fixture.csv(f.reports.resolve("k.undo.csv"));
+        assertEquals(10, undo.size());
+        assertTrue(undo.stream().allMatch(r -> r.get("assigned_to").equals(Fixture.ALICE)), "before-values");
+        assertEquals(1, f.files(f.reports).stream().filter(n -> n.endsWith(".results.csv")).count(),
+                "the resumed run writes over its own partial reports");
+        assertTrue(Files.list(f.dir.resolve("state/journal")).findAny().isEmpty(), "journal removed when done");
+    }
+
+    @Test
+    void aSteadyLimitOfTenASecondGivesNo429() {
+        List<String> ids = f.seed(5000);
+        f.emulator.rateLimits().set(10, 10);
+        f.drop("paced.csv", rows(ids, Fixture.BOB));
+        assertEquals(0, f.run("--once"), f.output);
+        assertEquals(0, f.emulator.requests(r -> r.status() == 429).size());
+        assertEquals(50, f.count("PUT /task/"));
+        assertEquals(50, f.count("GET /task/"));
+    }
+
+    @Test
+    void faultsEndInUpdatedOrFailedWithNothingMissingAndNoDoubleWrites() {
+        List<String> ids = f.seed(2000);
+        f.set("close.batch-size", "50").set("close.retry.max-attempts", "6");
+        f.emulator.faults().seed(11).errorRate(0.10, 503).dropRate(0.05).burst429Rate(0.05);
+        f.drop("faulty.csv", rows(ids, Fixture.BOB));
+        int code = f.run("--once");
+        assertTrue(code == 0 || code == 1, f.output);
+        List<CSVRecord> results = f.results("faulty");
+        assertEquals(2000, results.size());
+        for (int i = 0; i < results.size(); i++) {
+            CSVRecord r = results.get(i);
+            assertEquals(String.valueOf(i + 2), r.get("line"));
+            assertTrue(r.get("status").equals("UPDATED") || (r.get("status").equals("FAILED") && !r.get("message").isEmpty()), r.toString());
+        }
+        assertTrue(confirmedWrites().values().stream().allMatch(n -> n == 1), "a batch is confirmed once");
+        JsonNode s = f.summary("faulty");
+        assertTrue(s.get("retries").asInt() > 0, s.toString());
+        assertTrue(f.emulator.requests(r -> r.status() == 429).size() > 0);
+        assertTrue(f.emulator.requests(r -> r.status() == -1).size() > 0);
+        long updated = results.stream().filter(r -> r.get("status").equals("UPDATED")).count();
+        long changed = ids.stream().filter(id -> f.emulator.store().get(id).get("assigned_to").asText().equals(Fixture.BOB)).count();
+        assertEquals(updated, changed, "UPDATED is exactly what changed in Close");
+    }
+}

@@ -1,0 +1,118 @@
+package closetaskbulk.it;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.apache.commons.csv.CSVRecord;
+import org.junit.jupiter.api.Test;
+
+import closetaskbulk.Fixture;
+import closetaskbulk.emulator.CloseEmulator.Recorded;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The built jar is killed with SIGKILL at a dozen points of a 5,000-row file (while Close is answering a
+ * read or a write), and started again each time. In the end: every row reported once, no batch Close
+ * confirmed written again, Close's store as expected, and the undo file holding the values from before.
+ */
+class CrashIT {
+
+    @Test
+    void killedAnywhereItFinishesWithNothingLostAndNothingTwice() throws Exception {
+        try (Fixture f = new Fixture()) {
+            List<String> ids = f.seed(5000);
+            f.emulator.faults().latency(20, 20);
+            Files.createDirectories(f.inbox);
+            Files.writeString(f.inbox.resolve("crash.csv"), Fixture.csv("id,assigned_to",
+                    ids.stream().map(i -> i + "," + Fixture.BOB).toList()));
+
+            AtomicReference<Process> running = new AtomicReference<>();
+            AtomicInteger requests = new AtomicInteger();
+            AtomicInteger nextKill = new AtomicInteger(5);
+            Set<String> inFlightAtKill = new HashSet<>();
+            List<Integer> killedAt = new ArrayList<>();
+            f.emulator.onRequest(r -> {
+                int n = requests.incrementAndGet();
+                if (n == nextKill.get() && killedAt.size() < 12) {
+                    Process p = running.get();
+                    if (p != null && p.isAlive()) {
+                        if (r.group().equals("PUT /task/")) {
+                            inFlightAtKill.add(r.json().get("_params").get("id__in").asText());
+                        }
+                        p.destroyForcibly(); // SIGKILL, while this answer is on its way
+                        killedAt.add(n);
+                    }
+                    nextKill.addAndGet(8);
+                }
+            });
+
+            Path log = f.dir.resolve("runs.log");
+            int exit = -1;
+            for (int attempt = 0; attempt < 20; attempt++) {
+                Process p = start(f, log);
+                running.set(p);
+                assertTrue(p.waitFor(120, TimeUnit.SECONDS), "a run hung");
+                exit = p.exitValue();
+                if (exit != 137 && exit != 143) { // not killed: done
+                    break;
+                }
+            }
+            assertEquals(0, exit, Files.readString(log));
+            assertTrue(killedAt.size() >= 10, "killed at " + killedAt);
+
+            List<CSVRecord> results = f.results("crash");
+            assertEquals(5000, results.size());
+            for (int i = 0; i < 5000; i++) {
+                assertEquals(String.valueOf(i + 2), results.get(i).get("line"));
+                assertEquals(ids.get(i), results.get(i).get("id"));
+                assertEquals("UPDATED", results.get(i).get("status"), results.get(i).toString());
+            }
+            Map<String, Integer> confirmed = new HashMap<>();
+            for (Recorded r : f.emulator.requests("PUT /task/")) {
+                if (r.status() == 200) {
+                    confirmed.merge(r.json().get("_params").get("id__in").asText(), 1, Integer::sum);
+                }
+            }
+            assertEquals(50, confirmed.size());
+            confirmed.forEach((batch, n) -> assertTrue(n == 1 || inFlightAtKill.contains(batch),
+                    "a batch confirmed by Close was written again: " + batch.substring(0, 30) + "…"));
+            for (String id : ids) {
+                assertEquals(Fixture.BOB, f.emulator.store().get(id).get("assigned_to").asText(), id);
+            }
+            List<CSVRecord> undo = Fixture.csv(f.reports.resolve("crash.undo.csv"));
+            assertEquals(5000, undo.size());
+            Set<String> undone = new HashSet<>();
+            for (CSVRecord r : undo) {
+                assertEquals(Fixture.ALICE, r.get("assigned_to"), "before-values, read before the first write");
+                undone.add(r.get("id"));
+            }
+            assertEquals(new HashSet<>(ids), undone);
+            assertEquals(List.of("crash.csv"), f.files(f.done));
+        }
+    }
+
+    private static Process start(Fixture f, Path log) throws Exception {
+        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dbulk.inbox=" + f.inbox, "-Dbulk.done=" + f.done, "-Dbulk.failed=" + f.failed,
+                "-Dbulk.reports=" + f.reports, "-Dbulk.state=" + f.dir.resolve("state"),
+                "-Dbulk.read-lock-min-age=0", "-jar", "target/close-task-bulk.jar", "--once");
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        pb.environment().put("CLOSE_BASE_URL", f.emulator.baseUrl());
+        pb.environment().put("CLOSE_API_KEY", Fixture.KEY);
+        return pb.start();
+    }
+}
