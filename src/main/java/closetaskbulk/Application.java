@@ -150,6 +150,8 @@ public final class Application {
 
             @Override
             public void afterStart(BaseMainSupport m) {
+                org.slf4j.LoggerFactory.getLogger(Application.class).info("ready: watching {} (reports in {})",
+                        settings.get("bulk.inbox"), settings.get("bulk.reports"));
                 try {
                     if (sweep != null) {
                         sweeps.runNow(m.getCamelContext(), sweep);

@@ -162,7 +162,10 @@ class CsvIntakeTest {
         f.emulator.faults().failNext("PUT /task/", 1, 400);
         f.drop("b.csv", Fixture.csv("id,is_complete", ids.stream().map(i -> i + ",true").toList()));
         assertEquals(1, f.run("--once"), f.output);
-        assertEquals(List.of("FAILED", "FAILED", "UPDATED", "UPDATED", "UPDATED", "UPDATED"), statuses(f.results("b")));
+        List<String> st = statuses(f.results("b"));
+        int failed = st.indexOf("FAILED"); // which batch met the 400 depends on timing (close.concurrency=2)
+        assertTrue(failed % 2 == 0 && st.get(failed + 1).equals("FAILED"), "one whole batch failed: " + st);
+        assertEquals(4, st.stream().filter("UPDATED"::equals).count(), st.toString());
         assertEquals(3, f.count("PUT /task/"));
         assertEquals(2, Fixture.csv(f.reports.resolve("b.retry.csv")).size());
     }

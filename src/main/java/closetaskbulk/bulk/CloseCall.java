@@ -26,6 +26,8 @@ public class CloseCall {
     public static final String TZ_OFFSET = "closeTzOffset";
     /** The JSON body to send; kept out of the message body so that a resend sends it unchanged. */
     public static final String REQUEST = "closeRequest";
+    /** The group of a call sent and not yet answered (set by prepare, cleared by check or release). */
+    static final String INFLIGHT = "closeInflight";
 
     private static final Logger LOG = LoggerFactory.getLogger("closetaskbulk.requests");
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -55,7 +57,9 @@ public class CloseCall {
         }
         String group = exchange.getProperty(GROUP, "write", String.class);
         String method = exchange.getProperty(METHOD, "PUT", String.class);
+        release(exchange); // a resend after no answer
         pacer.acquire(exchange, group);
+        exchange.setProperty(INFLIGHT, group);
         Message in = exchange.getIn();
         int attempt = in.getHeader(Exchange.REDELIVERY_COUNTER, 0, Integer.class);
         in.removeHeaders("*", "CamelRedelivery*"); // the error handler counts attempts in these
@@ -88,6 +92,7 @@ public class CloseCall {
     public void check(Exchange exchange) {
         Message in = exchange.getIn();
         in.removeHeader("Authorization");
+        exchange.removeProperty(INFLIGHT);
         String group = exchange.getProperty(GROUP, "write", String.class);
         int status = in.getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
         String rateLimit = in.getHeader("RateLimit", String.class);
@@ -118,6 +123,15 @@ public class CloseCall {
             throw new CloseServerError(status, "Close answered " + status + detail(body));
         }
         throw new CloseBadRequest(status, "Close refused the batch (" + status + ")" + detail(body));
+    }
+
+    /** A call that got no answer no longer counts as in flight for pacing. */
+    public void release(Exchange exchange) {
+        String inflight = exchange.getProperty(INFLIGHT, String.class);
+        if (inflight != null) {
+            pacer.release(inflight);
+            exchange.removeProperty(INFLIGHT);
+        }
     }
 
     /** Close's message from {"error"}, {"errors"} or {"field-errors"}, kept short. */

@@ -25,6 +25,7 @@ public class Pacer {
         long blockedUntil;
         long lastCall;
         long waitedMs;
+        int inflight; // calls sent and not yet answered
     }
 
     private final Map<String, Group> groups = new ConcurrentHashMap<>();
@@ -57,6 +58,7 @@ public class Pacer {
                 g.remaining -= 1;
             }
             g.lastCall = at;
+            g.inflight++;
             wait = (at - now) / 1_000_000;
         }
         if (wait <= 0) {
@@ -79,7 +81,7 @@ public class Pacer {
         }
     }
 
-    /** Takes the RateLimit header of an answer (any case, ',' or ';' between fields). */
+    /** Takes the RateLimit header of an answer (any case, ',' or ';' between fields); the call is answered. */
     public void update(String groupName, String rateLimit) {
         if (rateLimit == null) {
             return;
@@ -95,13 +97,26 @@ public class Pacer {
                 default -> { }
             }
         }
-        if (remaining == null) {
-            return;
-        }
         Group g = group(groupName);
         synchronized (g) {
-            g.remaining = remaining;
-            g.resetAt = System.nanoTime() + (long) ((reset == null ? 1 : reset) * 1e9);
+            g.inflight = Math.max(0, g.inflight - 1);
+            if (remaining == null) {
+                return;
+            }
+            // Answers arrive out of order, and each leaves out the calls still in flight: within a window an
+            // answer may only lower the estimate (acquire lowers it too); after its reset, start afresh.
+            long now = System.nanoTime();
+            double fresh = Math.max(0, remaining - g.inflight);
+            g.remaining = g.remaining >= 0 && now < g.resetAt ? Math.min(g.remaining, fresh) : fresh;
+            g.resetAt = now + (long) ((reset == null ? 1 : reset) * 1e9);
+        }
+    }
+
+    /** A call that got no answer (timeout, dropped connection): it no longer counts as in flight. */
+    public void release(String groupName) {
+        Group g = group(groupName);
+        synchronized (g) {
+            g.inflight = Math.max(0, g.inflight - 1);
         }
     }
 
@@ -127,6 +142,7 @@ public class Pacer {
         long ms = Math.max(1, (long) (seconds * 1000));
         Group g = group(groupName);
         synchronized (g) {
+            g.inflight = Math.max(0, g.inflight - 1);
             g.blockedUntil = Math.max(g.blockedUntil, System.nanoTime() + ms * 1_000_000);
             g.remaining = 0;
             g.resetAt = g.blockedUntil;

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Benchmarks: builds the jar, then runs bench/Bench.java, which drives target/close-task-bulk.jar (child
+# JVMs) against the Close emulator and writes docs/BENCHMARKS.md. About 10 minutes. Not part of the tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mvn -B -q package -DskipTests
+mkdir -p target/bench
+javac -d target/bench -cp target/close-task-bulk.jar bench/Bench.java
+java -Xmx2g -cp "target/close-task-bulk.jar:target/bench" Bench "$@"
