@@ -173,7 +173,7 @@ class CsvIntakeTest {
     @Test
     void keyRevokedMidFileHaltsWithNoFurtherRequestAndTheFileStaysInTheInbox() {
         List<String> ids = f.seed(10);
-        f.set("close.batch-size", "2");
+        f.set("close.batch-size", "2").set("close.concurrency", "2");
         AtomicInteger calls = new AtomicInteger();
         f.emulator.onRequest(r -> {
             if (calls.incrementAndGet() == 4) {

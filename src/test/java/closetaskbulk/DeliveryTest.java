@@ -68,7 +68,7 @@ class DeliveryTest {
     @Test
     void afterARevokedKeyARestartFinishesTheFileWithoutResendingConfirmedBatches() throws Exception {
         List<String> ids = f.seed(10);
-        f.set("close.batch-size", "2");
+        f.set("close.batch-size", "2").set("close.concurrency", "2");
         AtomicInteger calls = new AtomicInteger();
         f.emulator.onRequest(r -> {
             if (calls.incrementAndGet() == 6) {
@@ -106,6 +106,33 @@ class DeliveryTest {
         assertEquals(0, f.emulator.requests(r -> r.status() == 429).size());
         assertEquals(50, f.count("PUT /task/"));
         assertEquals(50, f.count("GET /task/"));
+    }
+
+    @Test
+    void anOptionalCeilingSpacesCallsPerGroup() {
+        List<String> ids = f.seed(6);
+        f.set("close.batch-size", "1").set("close.concurrency", "1").set("close.max-requests-per-second", "5");
+        f.drop("ceiling.csv", rows(ids, Fixture.BOB));
+        assertEquals(0, f.run("--once"), f.output);
+        List<Recorded> puts = f.emulator.requests("PUT /task/");
+        assertEquals(6, puts.size());
+        for (int i = 1; i < puts.size(); i++) {
+            long gap = puts.get(i).at() - puts.get(i - 1).at();
+            assertTrue(gap >= 180, "5 per second: " + gap + " ms between writes");
+        }
+    }
+
+    @Test
+    void aBatchFailsWhenTheRateLimitWaitBudgetIsSpent() {
+        List<String> ids = f.seed(2);
+        f.set("close.rate-limit.max-wait", "1500");
+        f.emulator.faults().failNext("PUT /task/", 5, 429); // Retry-After: 1 each time
+        f.drop("budget.csv", rows(ids, Fixture.BOB));
+        assertEquals(1, f.run("--once"), f.output);
+        List<CSVRecord> results = f.results("budget");
+        assertTrue(results.stream().allMatch(r -> r.get("status").equals("FAILED")
+                && r.get("message").contains("close.rate-limit.max-wait")), results.toString());
+        assertEquals("429", results.get(0).get("http_status"));
     }
 
     @Test

@@ -1,7 +1,6 @@
 package closetaskbulk.csv;
 
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 
 /**
  * First line of every id seen in a file, for DUPLICATE. Open addressing on a 64-bit hash of the id (12 bytes
@@ -68,10 +67,5 @@ final class IdIndex {
 
     int size() {
         return size;
-    }
-
-    @Override
-    public String toString() {
-        return "IdIndex" + Arrays.toString(new int[] {size});
     }
 }
