@@ -92,6 +92,10 @@ public final class Application {
         if (sweep != null) {
             cli.put("bulk.intake.enabled", "false");
         }
+        if (exitWhenDone) { // a one-off run serves no health or metrics
+            cli.put("camel.management.enabled", "false");
+            cli.put("camel.metrics.enabled", "false");
+        }
         CloseEmulator emulator = null;
         try {
             if (demo) {
@@ -100,6 +104,10 @@ public final class Application {
                 emulator.start();
                 cli.put("close.base-url", emulator.baseUrl());
                 cli.put("close.api-key", "demo-key");
+                // the demo's Close starts afresh each time: so does its state (journals, re-drop register)
+                if (!system.containsKey("bulk.state") && !env.containsKey("BULK_STATE")) {
+                    cli.putIfAbsent("bulk.state", java.nio.file.Files.createTempDirectory("close-task-bulk-demo-state").toString());
+                }
                 cli.putIfAbsent("camel.main.routes-reload-enabled", "true");
                 cli.putIfAbsent("camel.main.routes-reload-directory", "routes");
                 cli.putIfAbsent("camel.main.routes-reload-pattern", "*.camel.yaml,sweeps/*.camel.yaml");
@@ -138,6 +146,7 @@ public final class Application {
     private static int runCamel(Settings settings, Map<String, Object> beans, RunState runState, boolean exitWhenDone,
                                 String sweep) throws Exception {
         Sweeps sweeps = (Sweeps) beans.get("sweeps");
+        io.micrometer.core.instrument.MeterRegistry[] joined = {null};
         Main main = new Main();
         main.setPropertyPlaceholderLocations("file:" + settings.get("bulk.config", "config/application.properties"));
         main.setOverrideProperties(settings.asProperties());
@@ -150,8 +159,21 @@ public final class Application {
 
             @Override
             public void afterStart(BaseMainSupport m) {
-                org.slf4j.LoggerFactory.getLogger(Application.class).info("ready: watching {} (reports in {})",
-                        settings.get("bulk.inbox"), settings.get("bulk.reports"));
+                var ctx = m.getCamelContext();
+                var health = org.apache.camel.health.HealthCheckRegistry.get(ctx);
+                if (health != null) {
+                    health.register(new closetaskbulk.ops.BundleHealth(runState, Path.of(settings.get("bulk.inbox"))));
+                }
+                var meters = ctx.getRegistry().findSingleByType(io.micrometer.core.instrument.MeterRegistry.class);
+                if (meters != null) {
+                    io.micrometer.core.instrument.Metrics.addRegistry(meters);
+                    joined[0] = meters;
+                }
+                org.slf4j.LoggerFactory.getLogger(Application.class).info("ready: watching {} (reports in {}){}",
+                        settings.get("bulk.inbox"), settings.get("bulk.reports"), exitWhenDone
+                                || !settings.flag("camel.management.enabled") ? "" : "; health and metrics at http://"
+                                + settings.get("camel.management.host") + ":" + settings.get("camel.management.port")
+                                + "/observe/health and /observe/metrics");
                 try {
                     if (sweep != null) {
                         sweeps.runNow(m.getCamelContext(), sweep);
@@ -167,7 +189,13 @@ public final class Application {
         if (exitWhenDone) {
             runState.onFinish(main::completed);
         }
-        main.run();
+        try {
+            main.run();
+        } finally {
+            if (joined[0] != null) {
+                io.micrometer.core.instrument.Metrics.removeRegistry(joined[0]);
+            }
+        }
         if (main.getCamelContext() == null && !runState.isHalted()) {
             return 3;
         }

@@ -32,7 +32,7 @@ public final class Fixture implements AutoCloseable {
     public static final String KEY = "test-key-5f1d2c0b9a";
     public static final String ALICE = "user_Alice0000000000000000000000000000000001";
     public static final String BOB = "user_Bob00000000000000000000000000000000002";
-    static final ObjectMapper JSON = new ObjectMapper();
+    public static final ObjectMapper JSON = new ObjectMapper();
 
     public final CloseEmulator emulator;
     public final Path dir;

@@ -33,6 +33,7 @@ public class BulkUpdate {
     static final String FIELDS = "id,assigned_to,date,is_complete";
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final org.slf4j.Logger PROGRESS = org.slf4j.LoggerFactory.getLogger("closetaskbulk.progress");
 
     private final int listLimit;
     private final boolean readBeforeWrite;
@@ -59,6 +60,7 @@ public class BulkUpdate {
             if (runState.isHalted()) {
                 break;
             }
+            run.progress(PROGRESS);
         }
         if (runState.isHalted()) {
             throw new CloseHalt(0, runState.haltReason());

@@ -96,6 +96,7 @@ public class CloseCall {
         String group = exchange.getProperty(GROUP, "write", String.class);
         int status = in.getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
         String rateLimit = in.getHeader("RateLimit", String.class);
+        closetaskbulk.ops.Meters.request(group, String.valueOf(status));
         LOG.debug("answer {} ({}), RateLimit: {}", status, group, rateLimit);
         if (status >= 200 && status < 300) {
             pacer.update(group, rateLimit);
@@ -129,6 +130,7 @@ public class CloseCall {
     public void release(Exchange exchange) {
         String inflight = exchange.getProperty(INFLIGHT, String.class);
         if (inflight != null) {
+            closetaskbulk.ops.Meters.request(inflight, "none");
             pacer.release(inflight);
             exchange.removeProperty(INFLIGHT);
         }

@@ -70,6 +70,7 @@ public class Pacer {
                     + "(close.rate-limit.max-wait=" + maxWaitMs + " ms)");
         }
         exchange.setProperty(WAITED, waited);
+        closetaskbulk.ops.Meters.rateLimitWait(groupName, wait);
         synchronized (g) {
             g.waitedMs += wait;
         }
@@ -107,6 +108,7 @@ public class Pacer {
             // answer may only lower the estimate (acquire lowers it too); after its reset, start afresh.
             long now = System.nanoTime();
             double fresh = Math.max(0, remaining - g.inflight);
+            closetaskbulk.ops.Meters.remaining(groupName, remaining);
             g.remaining = g.remaining >= 0 && now < g.resetAt ? Math.min(g.remaining, fresh) : fresh;
             g.resetAt = now + (long) ((reset == null ? 1 : reset) * 1e9);
         }

@@ -159,6 +159,35 @@ public class Run {
 
     public synchronized void batchSent() {
         batches++;
+        closetaskbulk.ops.Meters.batch();
+    }
+
+    private long total;
+    private long lastProgress = System.currentTimeMillis();
+    private static final long PROGRESS_MS = Long.getLong("closetaskbulk.progress-ms", 5000);
+
+    /** How many rows the run has (counted before it starts), for progress lines. */
+    public void total(long rows) {
+        this.total = rows;
+    }
+
+    /** Every few seconds: rows done of total, rate and time left. Cheap to call often. */
+    public void progress(org.slf4j.Logger log) {
+        long now = System.currentTimeMillis();
+        long done;
+        synchronized (this) {
+            if (now - lastProgress < PROGRESS_MS) {
+                return;
+            }
+            lastProgress = now;
+            done = counts.values().stream().mapToLong(Integer::longValue).sum();
+        }
+        double secs = Math.max(0.001, (now - started.toEpochMilli()) / 1000.0);
+        long rate = (long) (done / secs);
+        String left = total > done && rate > 0 ? ", about " + ((total - done) / rate + 1) + " s left" : "";
+        log.info("{}: {} of {} rows ({}%), {} rows/s{}", name, String.format(java.util.Locale.ROOT, "%,d", done),
+                String.format(java.util.Locale.ROOT, "%,d", total), total == 0 ? 100 : done * 100 / total,
+                String.format(java.util.Locale.ROOT, "%,d", rate), left);
     }
 
     /** A batch was queued for direct:bulk-update (seda:batches). */
@@ -212,6 +241,7 @@ public class Run {
         });
         counts.merge(s, 1, Integer::sum);
         lastLine = Math.max(lastLine, line);
+        closetaskbulk.ops.Meters.row(s.name());
     }
 
     /** DUPLICATE keeps the first line's number instead of a message, to stay small. */
@@ -220,6 +250,7 @@ public class Run {
         status[line] = (byte) (Status.DUPLICATE.ordinal() + 1);
         message[line] = firstLine;
         counts.merge(Status.DUPLICATE, 1, Integer::sum);
+        closetaskbulk.ops.Meters.row(Status.DUPLICATE.name());
         lastLine = Math.max(lastLine, line);
     }
 
@@ -385,6 +416,7 @@ public class Run {
         Instant end = Instant.now();
         s.put("end", end.toString());
         s.put("duration_ms", end.toEpochMilli() - started.toEpochMilli());
+        closetaskbulk.ops.Meters.run(source.startsWith("sweep") ? "sweep" : "file", end.toEpochMilli() - started.toEpochMilli());
         Map<String, String> reports = new LinkedHashMap<>();
         for (String suffix : new String[] {".results.csv", ".retry.csv", ".undo.csv", ".summary.json"}) {
             Path p = report(suffix);

@@ -55,6 +55,7 @@ public class CsvIntake {
 
     static final List<String> UPDATE_COLUMNS = List.of("assigned_to", "date", "is_complete");
     private static final Logger LOG = LoggerFactory.getLogger(CsvIntake.class);
+    private static final Logger PROGRESS = LoggerFactory.getLogger("closetaskbulk.progress");
     private static final Pattern ID = Pattern.compile("[a-z]+_[A-Za-z0-9_]+");
     private static final Pattern USER = Pattern.compile("user_[A-Za-z0-9]+");
     private static final Pattern DATE_SHAPE = Pattern.compile("\\d{4}-\\d{2}-\\d{2}");
@@ -134,7 +135,8 @@ public class CsvIntake {
         Path file = ex.getIn().getBody(java.io.File.class).toPath();
         String name = baseName(file);
         ex.setProperty(STATE, null);
-        String sha = checkUtf8(file);
+        String[] scan = checkUtf8(file);
+        String sha = scan[0];
         ex.setProperty(SHA, sha);
         if (processed != null && !repeat && processed.contains(sha)) {
             throw new AlreadyProcessedException(firstRun(sha));
@@ -151,6 +153,7 @@ public class CsvIntake {
         Run run = new Run(name, reportsDir, file.toString(), dryRun, filter, updateCols,
                 journal == null ? null : journal.base()).journal(journal);
         run.header(raw.stream().map(CsvIntake::stripBom).toList());
+        run.total(Math.max(0, Long.parseLong(scan[1]) - 1));
         State s = new State(file, run, delimiter, header);
         s.sha = sha;
         s.batcher = new Batcher(run, batchSize, maxOpenBatches);
@@ -167,6 +170,9 @@ public class CsvIntake {
         int index = ex.getProperty(Exchange.SPLIT_INDEX, Integer.class);
         if (index == 0) {
             return List.of();
+        }
+        if ((index & 1023) == 0) {
+            s.run.progress(PROGRESS);
         }
         @SuppressWarnings("unchecked")
         List<String> cells = ex.getIn().getBody(List.class);
@@ -365,8 +371,13 @@ public class CsvIntake {
         return new BufferedReader(new InputStreamReader(Files.newInputStream(file), StandardCharsets.UTF_8), 1 << 16);
     }
 
-    /** Checks the whole file decodes as UTF-8; returns its SHA-256 (hex), computed on the same pass. */
-    static String checkUtf8(Path file) throws IOException {
+    /**
+     * Checks the whole file decodes as UTF-8; returns its SHA-256 (hex) and its number of lines, counted on
+     * the same pass (for progress: a quoted line break counts as a line, so it is an estimate).
+     */
+    static String[] checkUtf8(Path file) throws IOException {
+        long lines = 0;
+        byte last = '\n';
         java.security.MessageDigest sha;
         try {
             sha = java.security.MessageDigest.getInstance("SHA-256");
@@ -385,6 +396,12 @@ public class CsvIntake {
             while ((n = is.read(buf)) > 0) {
                 any = true;
                 sha.update(buf, 0, n);
+                for (int i = 0; i < n; i++) {
+                    if (buf[i] == '\n') {
+                        lines++;
+                    }
+                }
+                last = buf[n - 1];
                 in.put(buf, 0, n).flip();
                 var res = dec.decode(in, out, false);
                 if (res.isError()) {
@@ -407,7 +424,7 @@ public class CsvIntake {
             throw new FileRejectedException("the file is empty: it needs a header row (id, and any of "
                     + String.join(", ", UPDATE_COLUMNS) + ")");
         }
-        return java.util.HexFormat.of().formatHex(sha.digest());
+        return new String[] {java.util.HexFormat.of().formatHex(sha.digest()), String.valueOf(lines + (last == '\n' ? 0 : 1))};
     }
 
     private static List<String> readHeader(Path file) throws IOException {

@@ -186,6 +186,7 @@ public class Sweeps {
         }
         out.addAll(batcher.flush());
         LOG.info("sweep {}: {} tasks match; {} batches", s.id, s.ids.size(), out.size());
+        s.run.total(s.ids.size());
         return out;
     }
 

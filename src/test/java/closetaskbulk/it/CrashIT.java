@@ -21,6 +21,7 @@ import closetaskbulk.emulator.CloseEmulator.Recorded;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -42,22 +43,14 @@ class CrashIT {
             AtomicReference<Process> running = new AtomicReference<>();
             AtomicInteger requests = new AtomicInteger();
             AtomicInteger nextKill = new AtomicInteger(5);
-            Set<String> inFlightAtKill = java.util.concurrent.ConcurrentHashMap.newKeySet();
-            List<Map.Entry<Long, String>> recentPuts = new java.util.concurrent.CopyOnWriteArrayList<>();
+            // after each kill: how many writes Close had seen, and the batches the journal holds as confirmed
+            List<Map.Entry<Integer, Set<String>>> confirmedAtKill = new ArrayList<>();
             List<Integer> killedAt = new ArrayList<>();
             f.emulator.onRequest(r -> {
                 int n = requests.incrementAndGet();
-                if (r.group().equals("PUT /task/")) {
-                    recentPuts.add(Map.entry(r.at(), r.json().get("_params").get("id__in").asText()));
-                }
                 if (n == nextKill.get() && killedAt.size() < 12) {
                     Process p = running.get();
                     if (p != null && p.isAlive()) {
-                        // writes answered just before the kill may not be journaled yet (up to
-                        // close.concurrency in flight): those may be sent again, at least once
-                        long now = System.currentTimeMillis();
-                        recentPuts.stream().filter(e -> e.getKey() >= now - 300)
-                                .forEach(e -> inFlightAtKill.add(e.getValue()));
                         p.destroyForcibly(); // SIGKILL, while this answer is on its way
                         killedAt.add(n);
                     }
@@ -75,6 +68,7 @@ class CrashIT {
                 if (exit != 137 && exit != 143) { // not killed: done
                     break;
                 }
+                confirmedAtKill.add(Map.entry(f.emulator.requests("PUT /task/").size(), journaledOk(f)));
             }
             assertEquals(0, exit, Files.readString(log));
             assertTrue(killedAt.size() >= 10, "killed at " + killedAt);
@@ -86,16 +80,22 @@ class CrashIT {
                 assertEquals(ids.get(i), results.get(i).get("id"));
                 assertEquals("UPDATED", results.get(i).get("status"), results.get(i).toString());
             }
-            Map<String, Integer> confirmed = new HashMap<>();
-            for (Recorded r : f.emulator.requests("PUT /task/")) {
-                if (r.status() == 200) {
-                    confirmed.merge(r.json().get("_params").get("id__in").asText(), 1, Integer::sum);
+            List<Recorded> puts = f.emulator.requests("PUT /task/");
+            Set<String> confirmedByClose = new HashSet<>();
+            puts.stream().filter(r -> r.status() == 200).forEach(r -> confirmedByClose.add(sorted(r)));
+            assertEquals(50, confirmedByClose.size());
+            int checked = 0;
+            for (Map.Entry<Integer, Set<String>> kill : confirmedAtKill) {
+                for (Recorded later : puts.subList(kill.getKey(), puts.size())) {
+                    assertFalse(kill.getValue().contains(sorted(later)),
+                            "a batch the journal held as confirmed was written again after a restart");
+                    checked++;
                 }
             }
-            assertEquals(50, confirmed.size());
-            assertTrue(inFlightAtKill.size() < 30, "the exemption stays narrow: " + inFlightAtKill.size());
-            confirmed.forEach((batch, n) -> assertTrue(n == 1 || inFlightAtKill.contains(batch),
-                    "a batch confirmed by Close was written again: " + batch.substring(0, 30) + "…"));
+            assertTrue(checked > 0 && confirmedAtKill.stream().anyMatch(k -> !k.getValue().isEmpty()));
+            // writes sent again are only those whose answer the killed process never journaled
+            long resent = puts.stream().filter(r -> r.status() == 200).count() - 50;
+            assertTrue(resent <= confirmedAtKill.size() * 4L, "at most close.concurrency resends per kill: " + resent);
             for (String id : ids) {
                 assertEquals(Fixture.BOB, f.emulator.store().get(id).get("assigned_to").asText(), id);
             }
@@ -109,6 +109,36 @@ class CrashIT {
             assertEquals(new HashSet<>(ids), undone);
             assertEquals(List.of("crash.csv"), f.files(f.done));
         }
+    }
+
+    /** The id sets of the batches the run journal marks "ok". */
+    private static Set<String> journaledOk(Fixture f) throws Exception {
+        Set<String> ok = new HashSet<>();
+        Path dir = f.dir.resolve("state/journal");
+        if (!Files.isDirectory(dir)) {
+            return ok;
+        }
+        for (Path j : Files.list(dir).filter(p -> p.toString().endsWith(".log")).toList()) {
+            Map<String, String> reads = new HashMap<>();
+            for (String line : Files.readAllLines(j)) {
+                String[] p = line.split(" ", 3);
+                if (p[0].equals("read") && p.length == 3) {
+                    List<String> ids = new ArrayList<>();
+                    Fixture.JSON.readTree(p[2]).fieldNames().forEachRemaining(ids::add);
+                    java.util.Collections.sort(ids);
+                    reads.put(p[1], String.join(",", ids));
+                } else if (p[0].equals("ok") && reads.containsKey(p[1])) {
+                    ok.add(reads.get(p[1]));
+                }
+            }
+        }
+        return ok;
+    }
+
+    private static String sorted(Recorded put) {
+        List<String> ids = new ArrayList<>(List.of(put.json().get("_params").get("id__in").asText().split(",")));
+        java.util.Collections.sort(ids);
+        return String.join(",", ids);
     }
 
     private static Process start(Fixture f, Path log) throws Exception {
