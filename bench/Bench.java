@@ -135,7 +135,7 @@ public class Bench {
                 .append("at least 2 x 50 ms, so 200 batches take ~20 s however generous the limit). From 2 up, reads ")
                 .append("overlap writes and the limit binds. The pacer is conservative: after a burst it waits for ")
                 .append("Close's `reset` (the bucket full again) rather than trickling, which costs a few percent ")
-                .append("against the bound and is why 2 stays at 1.16x while 4 reaches the target.\n\n")
+                .append("against the bound and is why 2 stays just above the target while 4 meets it.\n\n")
                 .append("## 3. Overhead against a plain client\n\nThe same 200 batches (a list call, then a PUT, per batch) ")
                 .append("sent by a minimal sequential `java.net.http.HttpClient` loop that also honours `RateLimit`, ")
                 .append("against the same emulator settings: **").append(fmt(plainMs / 1000.0)).append(" s** (")

@@ -88,8 +88,10 @@ class JarIT {
             assertEquals(0, r.code(), r.output());
             assertEquals(1, emu.requests("PUT /task/").size());
             assertFalse(r.output().contains(Fixture.KEY));
-            for (Path p : Files.list(dir.resolve("reports")).toList()) {
-                assertFalse(Files.readString(p).contains(Fixture.KEY), p.toString());
+            try (var all = Files.walk(dir)) { // reports, state (journal, register), moved files: everything
+                for (Path p : all.filter(Files::isRegularFile).toList()) {
+                    assertFalse(new String(Files.readAllBytes(p), StandardCharsets.UTF_8).contains(Fixture.KEY), p.toString());
+                }
             }
             emu.revokeKey(Fixture.KEY);
             Files.writeString(dir.resolve("inbox/k.csv"), Fixture.csv("id,is_complete", List.of(ids.get(0) + ",true")));
