@@ -84,6 +84,7 @@ public class RunState {
     public void internalError(String what) {
         internalError.set(true);
         LOG.error("internal error: {}", what);
+        onFinish.run(); // --once and --sweep end here (exit 3) rather than trying the same file forever
     }
 
     /** A definition that cannot run (e.g. a sweep without a filter): exit 2 with this message. */

@@ -45,9 +45,20 @@ public class BulkUpdate {
         this.runState = runState;
     }
 
-    /** Before seda:batches: count the batch, so the run can wait for it. */
+    private volatile org.apache.camel.ProducerTemplate queue;
+
+    /**
+     * Queues the batch on seda:batches as a fresh exchange and counts it, so the run can wait for it. Fresh,
+     * because seda would otherwise hand the file's own commit/rollback to the batch: one failed batch would
+     * then roll the whole file back behind the intake's back.
+     */
     public void submit(Exchange ex) {
-        ex.getIn().getBody(Batch.class).run().submitted();
+        Batch batch = ex.getIn().getBody(Batch.class);
+        batch.run().submitted();
+        if (queue == null) {
+            queue = ex.getContext().createProducerTemplate();
+        }
+        queue.sendBody("seda:batches?blockWhenFull=true&size=8&waitForTaskToComplete=Never", batch);
     }
 
     /**
@@ -185,9 +196,12 @@ public class BulkUpdate {
         if (j != null && !"ok".equals(ex.getProperty(JOURNALED, String.class))) {
             j.ok(b.number());
         }
-        for (int i : (List<Integer>) ex.getProperty(SENDING, List.class)) {
-            String id = b.ids().get(i);
+        List<Integer> sent = (List<Integer>) ex.getProperty(SENDING, List.class);
+        for (int i : sent) { // results first: a failing undo write must not leave rows without them
             b.run().result(b.line(i), Status.UPDATED, 200, null);
+        }
+        for (int i : sent) {
+            String id = b.ids().get(i);
             JsonNode before = found.get(id);
             if (before != null) {
                 b.run().undo(id, b.update(), beforeValues(before));

@@ -2,7 +2,6 @@ package closetaskbulk.bulk;
 
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -78,7 +77,7 @@ public final class Journal {
             j.append("run " + newBase + " " + fingerprint);
             return j;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot open the run journal " + file, e);
+            throw new ReportWriteException("the run journal " + file, e);
         }
     }
 
@@ -126,7 +125,7 @@ public final class Journal {
         try {
             append("read " + batch + " " + JSON.writeValueAsString(found));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the run journal " + file, e);
+            throw new ReportWriteException("the run journal " + file, e);
         }
     }
 
@@ -164,7 +163,7 @@ public final class Journal {
             }
             out.force(false);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the run journal " + file, e);
+            throw new ReportWriteException("the run journal " + file, e);
         }
     }
 }

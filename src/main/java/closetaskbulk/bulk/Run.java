@@ -2,7 +2,6 @@ package closetaskbulk.bulk;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -315,7 +314,7 @@ public class Run {
             }
             undo.printRecord(row);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + report(".undo.csv"), e);
+            throw new ReportWriteException(report(".undo.csv").toString(), e);
         }
     }
 

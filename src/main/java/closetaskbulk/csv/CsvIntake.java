@@ -185,9 +185,9 @@ public class CsvIntake {
         } else if (id.isEmpty()) {
             problem = "id is empty";
         } else if (id.chars().anyMatch(Character::isWhitespace) || id.contains(",") || id.contains(";")) {
-            problem = "id '" + id + "' holds more than one token: put one task id per row";
+            problem = "id '" + quote(id) + "' holds more than one token: put one task id per row";
         } else if (!ID.matcher(id).matches()) {
-            problem = "id '" + id + "' is not a Close task id (like task_abc123 or noti_abc123)";
+            problem = "id '" + quote(id) + "' is not a Close task id (like task_abc123 or noti_abc123)";
         }
         if (problem == null) {
             int first = s.seen.putIfAbsent(id, line);
@@ -220,14 +220,14 @@ public class CsvIntake {
     public static String checkValues(String assignedTo, String date, String complete) {
         List<String> errors = new ArrayList<>(3);
         if (assignedTo != null && !USER.matcher(assignedTo).matches()) {
-            errors.add("assigned_to '" + assignedTo + "' is not a Close user id (like user_abc123)");
+            errors.add("assigned_to '" + quote(assignedTo) + "' is not a Close user id (like user_abc123)");
         }
         String dateError = date == null ? null : checkDate(date);
         if (dateError != null) {
             errors.add(dateError);
         }
         if (complete != null && parseBool(complete) == null) {
-            errors.add("is_complete '" + complete + "' must be true or false (1/0 and yes/no work too)");
+            errors.add("is_complete '" + quote(complete) + "' must be true or false (1/0 and yes/no work too)");
         }
         return errors.isEmpty() ? null : String.join("; ", errors);
     }
@@ -333,7 +333,14 @@ public class CsvIntake {
             }
             throw e;
         }
-        Path file = ex.getIn().getBody(java.io.File.class).toPath();
+        // after the splits the body is no longer the file: take it from the run, or the consumer's header
+        Path file = s != null ? s.file : Path.of(ex.getIn().getHeader(Exchange.FILE_PATH, String.class));
+        if (isWriteFailure(e)) { // a full disk, a folder gone: nothing wrong with the file; retry it as it is
+            LOG.error("{}: cannot write its reports or state ({}). The file stays in the inbox and is finished when "
+                    + "that is fixed; batches Close confirmed are not sent again.", file.getFileName(), rootMessage(e));
+            runState.internalError(file.getFileName() + ": cannot write reports: " + rootMessage(e));
+            throw e;
+        }
         String reason = "internal error: " + e;
         runState.internalError(file.getFileName() + ": " + e);
         LOG.error("{}: stopped by an internal error", file.getFileName(), e);
@@ -341,6 +348,24 @@ public class CsvIntake {
         run.abort(reason);
         Path target = uniqueTarget(failedDir, file.getFileName().toString());
         ex.setProperty(MOVE_TO, target.toAbsolutePath().toString());
+    }
+
+    static boolean isWriteFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof closetaskbulk.bulk.ReportWriteException
+                    || t instanceof java.io.IOException && !(t instanceof java.nio.charset.CharacterCodingException)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
     }
 
     private Run.RowSource rows(State s) {
@@ -509,7 +534,7 @@ public class CsvIntake {
                 LocalDate.parse(d);
                 return null;
             } catch (DateTimeParseException e) {
-                return "date '" + d + "' is not a real calendar date";
+                return "date '" + quote(d) + "' is not a real calendar date";
             }
         }
         try {
@@ -518,11 +543,16 @@ public class CsvIntake {
         } catch (DateTimeParseException e) {
             try {
                 LocalDateTime.parse(d);
-                return "date '" + d + "' has no time zone offset: " + use;
+                return "date '" + quote(d) + "' has no time zone offset: " + use;
             } catch (DateTimeParseException e2) {
-                return "date '" + d + "' is not a date Close accepts: " + use;
+                return "date '" + quote(d) + "' is not a date Close accepts: " + use;
             }
         }
+    }
+
+    /** A value as quoted in a message: a runaway cell (say 10 MB on one line) is cut, not copied. */
+    static String quote(String v) {
+        return v.length() <= 60 ? v : v.substring(0, 40) + "…(" + v.length() + " characters)";
     }
 
     static String baseName(Path file) {

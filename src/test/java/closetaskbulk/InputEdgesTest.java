@@ -1,0 +1,81 @@
+package closetaskbulk;
+
+import java.nio.file.Files;
+import java.util.List;
+
+import org.apache.commons.csv.CSVRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Awkward inputs get a clear result or error, and leave the input where it can be retried. */
+class InputEdgesTest {
+
+    private final Fixture f = new Fixture();
+
+    @AfterEach
+    void close() {
+        f.close();
+    }
+
+    @Test
+    void oddFileNamesAreProcessedAndKeptApart() {
+        List<String> ids = f.seed(3);
+        f.drop("Q3 wrap-up; (final) ü «copy».csv", Fixture.csv("id,is_complete", List.of(ids.get(0) + ",true")));
+        f.drop("-rf.csv", Fixture.csv("id,is_complete", List.of(ids.get(1) + ",true")));
+        f.drop("notes.txt", "id,is_complete\n" + ids.get(2) + ",true\n");
+        f.drop(".hidden.csv", "id,is_complete\n" + ids.get(2) + ",true\n");
+        assertEquals(0, f.run("--once"), f.output);
+        assertEquals(List.of("-rf.csv", "Q3 wrap-up; (final) ü «copy».csv"), f.files(f.done));
+        assertEquals("UPDATED", f.results("Q3 wrap-up; (final) ü «copy»").get(0).get("status"));
+        assertEquals("UPDATED", f.results("-rf").get(0).get("status"));
+        assertEquals(List.of(".hidden.csv", "notes.txt"), f.files(f.inbox), "only visible *.csv files are read");
+    }
+
+    @Test
+    void aTenMegabyteLineIsOneInvalidRowWithAShortMessage() {
+        List<String> ids = f.seed(1);
+        String huge = "x".repeat(10 * 1024 * 1024);
+        f.drop("huge.csv", "id,is_complete\n" + huge + ",true\n" + ids.get(0) + ",true\n");
+        assertEquals(1, f.run("--once"), f.output);
+        List<CSVRecord> rows = f.results("huge");
+        assertEquals("INVALID", rows.get(0).get("status"));
+        assertTrue(rows.get(0).get("message").length() < 200, "message cut: " + rows.get(0).get("message").length());
+        assertTrue(rows.get(0).get("message").contains("10485760 characters"));
+        assertEquals("UPDATED", rows.get(1).get("status"));
+    }
+
+    @Test
+    void reportsThatCannotBeWrittenLeaveTheFileInTheInboxAndARetryFinishesIt() throws Exception {
+        List<String> ids = f.seed(2);
+        f.drop("nospace.csv", Fixture.csv("id,assigned_to", ids.stream().map(i -> i + "," + Fixture.BOB).toList()));
+        // while Close answers the write, the reports folder turns into a plain file: every report write
+        // from then on fails, as on a full disk
+        f.emulator.onRequest(r -> {
+            if (r.group().equals("PUT /task/")) {
+                try {
+                    if (Files.isDirectory(f.reports)) {
+                        try (var old = Files.walk(f.reports)) {
+                            old.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                        }
+                        Files.writeString(f.reports, "not a folder");
+                    }
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        });
+        assertEquals(3, f.run("--once"), f.output);
+        assertEquals(List.of("nospace.csv"), f.files(f.inbox), "the file stays where it can be retried");
+        assertEquals(1, f.count("PUT /task/"));
+
+        Files.delete(f.reports);
+        assertEquals(0, f.run("--once"), f.output);
+        assertEquals(1, f.count("PUT /task/"), "the confirmed batch is not sent again");
+        assertEquals(List.of("UPDATED", "UPDATED"), f.results("nospace").stream().map(r -> r.get("status")).toList());
+        assertEquals(2, Fixture.csv(f.reports.resolve("nospace.undo.csv")).size());
+        assertEquals(List.of("nospace.csv"), f.files(f.done));
+    }
+}
