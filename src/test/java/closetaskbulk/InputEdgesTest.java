@@ -48,6 +48,35 @@ class InputEdgesTest {
     }
 
     @Test
+    void aFileReplacedWhileItIsReadIsNotReportedAgainstItsNewContent() throws Exception {
+        List<String> ids = f.seed(4);
+        f.set("close.concurrency", "1");
+        f.drop("swap.csv", Fixture.csv("id,assigned_to", List.of(ids.get(0) + "," + Fixture.BOB, ids.get(1) + "," + Fixture.BOB)));
+        java.util.concurrent.atomic.AtomicBoolean swapped = new java.util.concurrent.atomic.AtomicBoolean();
+        f.emulator.onRequest(r -> {
+            if (r.group().equals("PUT /task/") && swapped.compareAndSet(false, true)) {
+                try { // replace the file under the running intake, as an editor saving over it would
+                    java.nio.file.Path tmp = f.inbox.resolve(".swap.tmp");
+                    Files.writeString(tmp, Fixture.csv("id,is_complete", List.of(ids.get(2) + ",true",
+                            ids.get(3) + ",true", "task_Extra,true")));
+                    Files.move(tmp, f.inbox.resolve("swap.csv"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        });
+        assertEquals(1, f.run("--once"), f.output);
+        assertEquals("changed", f.summary("swap").get("outcome").asText());
+        assertTrue(f.summary("swap").get("reason").asText().contains("replaced or changed"));
+        // the new content was then processed as a file of its own
+        String second = f.files(f.reports).stream().filter(n -> n.matches("swap-\\d{8}-\\d{6}\\.results\\.csv"))
+                .findFirst().orElseThrow().replace(".results.csv", "");
+        assertEquals(List.of("UPDATED", "UPDATED", "NOT_FOUND"), f.results(second).stream().map(r -> r.get("status")).toList());
+        assertEquals(List.of("swap.csv"), f.files(f.done));
+        assertEquals(Fixture.BOB, f.emulator.store().get(ids.get(0)).get("assigned_to").asText());
+    }
+
+    @Test
     void reportsThatCannotBeWrittenLeaveTheFileInTheInboxAndARetryFinishesIt() throws Exception {
         List<String> ids = f.seed(2);
         f.drop("nospace.csv", Fixture.csv("id,assigned_to", ids.stream().map(i -> i + "," + Fixture.BOB).toList()));

@@ -72,6 +72,8 @@ public class CsvIntake {
         final IdIndex seen = new IdIndex();
         Batcher batcher;
         String sha;
+        long size;
+        long modified;
 
         State(Path file, Run run, char delimiter, List<String> header) {
             this.file = file;
@@ -156,6 +158,8 @@ public class CsvIntake {
         run.total(Math.max(0, Long.parseLong(scan[1]) - 1));
         State s = new State(file, run, delimiter, header);
         s.sha = sha;
+        s.size = Files.size(file);
+        s.modified = Files.getLastModifiedTime(file).toMillis();
         s.batcher = new Batcher(run, batchSize, maxOpenBatches);
         ex.setProperty(STATE, s);
         ex.setProperty(closetaskbulk.bulk.BulkUpdate.RUN, run);
@@ -245,6 +249,11 @@ public class CsvIntake {
     /** Writes the reports; the file moves to bulk.done. */
     public void finish(Exchange ex) throws IOException {
         State s = ex.getProperty(STATE, State.class);
+        if (Files.size(s.file) != s.size || Files.getLastModifiedTime(s.file).toMillis() != s.modified) {
+            throw new FileChangedException(s.file.getFileName() + " was replaced or changed while it was being "
+                    + "processed: its results would not match its rows. The new content stays in the inbox and is "
+                    + "processed as a new file; what was sent before is in this run's undo file");
+        }
         Map<String, Object> summary = s.run.finish(rows(s));
         if (!s.run.allOk()) {
             runState.rowsNotOk();
@@ -326,6 +335,12 @@ public class CsvIntake {
         State s = ex.getProperty(STATE, State.class);
         if (s != null && s.run.journal() != null) {
             s.run.journal().close(); // kept: a restart resumes from it
+        }
+        if (e instanceof FileChangedException && s != null) {
+            s.run.close("changed", e.getMessage());
+            runState.rowsNotOk();
+            LOG.error("{}", e.getMessage());
+            throw e; // roll back: the file (its new content) stays in the inbox
         }
         if (runState.isHalted()) {
             if (s != null) {
