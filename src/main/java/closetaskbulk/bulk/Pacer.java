@@ -24,7 +24,6 @@ public class Pacer {
         long resetAt;
         long blockedUntil;
         long lastCall;
-        long waitedMs;
         int inflight; // calls sent and not yet answered
     }
 
@@ -71,9 +70,6 @@ public class Pacer {
         }
         exchange.setProperty(WAITED, waited);
         closetaskbulk.ops.Meters.rateLimitWait(groupName, wait);
-        synchronized (g) {
-            g.waitedMs += wait;
-        }
         try {
             Thread.sleep(wait);
         } catch (InterruptedException e) {
@@ -152,19 +148,4 @@ public class Pacer {
         return ms;
     }
 
-    /** Total time calls of a group have waited, in ms. */
-    public long waitedMs(String groupName) {
-        Group g = group(groupName);
-        synchronized (g) {
-            return g.waitedMs;
-        }
-    }
-
-    /** The last remaining budget Close reported for a group, or -1. */
-    public double remaining(String groupName) {
-        Group g = group(groupName);
-        synchronized (g) {
-            return g.remaining;
-        }
-    }
 }

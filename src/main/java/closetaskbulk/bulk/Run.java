@@ -58,7 +58,6 @@ public class Run {
     private byte[] status = new byte[1024];
     private short[] http = new short[1024];
     private int[] message = new int[1024];
-    private int lastLine;
     private final List<String> messages = new ArrayList<>();
     private final Map<String, Integer> messageIndex = new HashMap<>();
     private final EnumMap<Status, Integer> counts = new EnumMap<>(Status.class);
@@ -239,7 +238,6 @@ public class Run {
             return messages.size() - 1;
         });
         counts.merge(s, 1, Integer::sum);
-        lastLine = Math.max(lastLine, line);
         closetaskbulk.ops.Meters.row(s.name());
     }
 
@@ -250,11 +248,6 @@ public class Run {
         message[line] = firstLine;
         counts.merge(Status.DUPLICATE, 1, Integer::sum);
         closetaskbulk.ops.Meters.row(Status.DUPLICATE.name());
-        lastLine = Math.max(lastLine, line);
-    }
-
-    public synchronized boolean hasResult(int line) {
-        return line < status.length && status[line] != 0;
     }
 
     public synchronized Status status(int line) {

@@ -28,10 +28,6 @@ public class RateLimits {
         return this;
     }
 
-    public RateLimits off() {
-        return set(1000, 0);
-    }
-
     Answer take(String bucket) {
         return update(bucket, true);
     }

@@ -26,10 +26,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  */
 public class TaskStore {
 
-    static final Set<String> FILTERS = Set.of("id", "id__in", "assigned_to", "is_complete", "lead_id",
-            "organization_id", "_type", "_type__in", "view", "format");
     static final Set<String> DATE_FIELDS = Set.of("date", "due_date", "date_created", "date_updated");
-    static final Set<String> CONTROL = Set.of("_fields", "_order_by", "_skip", "_limit");
     static final Set<String> UPDATABLE = Set.of("assigned_to", "date", "is_complete");
 
     private static final ObjectMapper JSON = new ObjectMapper();
