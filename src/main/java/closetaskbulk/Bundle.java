@@ -11,6 +11,7 @@ import java.util.Set;
 import closetaskbulk.bulk.BulkUpdate;
 import closetaskbulk.bulk.CloseCall;
 import closetaskbulk.bulk.Pacer;
+import closetaskbulk.bulk.Run;
 import closetaskbulk.csv.CsvIntake;
 import closetaskbulk.sweep.Sweeps;
 
@@ -67,6 +68,7 @@ public final class Bundle {
     }
 
     public static Map<String, Object> beans(Settings s, RunState runState) {
+        Run.progressEvery(s.intSetting("bulk.progress-interval"));
         Pacer pacer = new Pacer(Long.parseLong(s.get("close.rate-limit.max-wait", "600000")),
                 Double.parseDouble(s.get("close.max-requests-per-second", "0")));
         CloseCall call = new CloseCall(s.get("close.api-key", ""), s.get("close.base-url"), version(), pacer, runState);

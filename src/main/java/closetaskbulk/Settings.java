@@ -143,6 +143,9 @@ public final class Settings {
                 throw new Invalid(k + " must be a positive number of milliseconds (0 would wait forever)");
             }
         }
+        if (intSetting("bulk.progress-interval") < 0) {
+            throw new Invalid("bulk.progress-interval must be 0 or more milliseconds (0 logs progress at every step)");
+        }
         String base = get("close.base-url", "");
         URI uri;
         try {

@@ -107,4 +107,57 @@ class InputEdgesTest {
         assertEquals(2, Fixture.csv(f.reports.resolve("nospace.undo.csv")).size());
         assertEquals(List.of("nospace.csv"), f.files(f.done));
     }
+
+    /** A real full disk: the reports folder on a small tmpfs, filled up (needs root to mount; CI runs as root). */
+    @Test
+    void aFullDiskLeavesTheFileInTheInboxAndFreeingSpaceFinishesIt() throws Exception {
+        java.nio.file.Path disk = f.dir.resolve("small-disk");
+        Files.createDirectories(disk);
+        Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", disk.toString())
+                .redirectErrorStream(true).start();
+        org.junit.jupiter.api.Assumptions.assumeTrue(mount.waitFor() == 0,
+                "cannot mount a tmpfs here: " + new String(mount.getInputStream().readAllBytes()));
+        try {
+            java.nio.file.Path reports = disk.resolve("reports");
+            Files.createDirectories(reports);
+            f.set("bulk.reports", reports.toString());
+            java.nio.file.Path filler = disk.resolve("filler");
+            byte[] chunk = new byte[4096];
+            try (var out = Files.newOutputStream(filler)) {
+                for (int i = 0; i < 1000; i++) {
+                    out.write(chunk);
+                    out.flush();
+                }
+                throw new AssertionError("the 256k tmpfs took 4 MB");
+            } catch (java.io.IOException full) {
+                assertTrue(full.getMessage().contains("No space left on device"), full.getMessage());
+            }
+            List<String> ids = f.seed(2);
+            f.drop("full.csv", Fixture.csv("id,is_complete", ids.stream().map(i -> i + ",true").toList()));
+
+            var log = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+            var intakeLog = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(closetaskbulk.csv.CsvIntake.class);
+            log.start();
+            intakeLog.addAppender(log);
+            try {
+                assertEquals(3, f.run("--once"), f.output);
+            } finally {
+                intakeLog.detachAppender(log);
+            }
+            List<String> errors = log.list.stream().map(e -> e.getFormattedMessage()).toList();
+            assertTrue(errors.stream().anyMatch(m -> m.startsWith("full.csv: cannot write its reports or state")
+                    && m.contains("No space left on device")), errors.toString());
+            assertEquals(List.of("full.csv"), f.files(f.inbox), "the file stays where it can be retried");
+            assertEquals(1, f.count("PUT /task/"));
+
+            Files.delete(filler);
+            assertEquals(0, f.run("--once"), f.output);
+            assertEquals(1, f.count("PUT /task/"), "the confirmed batch is not sent again");
+            assertEquals(List.of("UPDATED", "UPDATED"), Fixture.csv(reports.resolve("full.results.csv")).stream()
+                    .map(r -> r.get("status")).toList());
+            assertEquals(List.of("full.csv"), f.files(f.done));
+        } finally {
+            new ProcessBuilder("umount", disk.toString()).inheritIO().start().waitFor();
+        }
+    }
 }

@@ -38,8 +38,13 @@ public class CloseCall {
     private final Pacer pacer;
     private final RunState runState;
 
+    /** The Basic Authorization header Close expects: the key as user name, no password. */
+    public static String basicAuth(String apiKey) {
+        return "Basic " + Base64.getEncoder().encodeToString((apiKey + ":").getBytes(StandardCharsets.UTF_8));
+    }
+
     public CloseCall(String apiKey, String baseUrl, String version, Pacer pacer, RunState runState) {
-        this.authorization = "Basic " + Base64.getEncoder().encodeToString((apiKey + ":").getBytes(StandardCharsets.UTF_8));
+        this.authorization = basicAuth(apiKey);
         this.baseUrl = baseUrl;
         this.userAgent = "close-task-bulk/" + version + " (Apache Camel)";
         this.pacer = pacer;
@@ -68,7 +73,8 @@ public class CloseCall {
         in.setHeader(Exchange.CONTENT_TYPE, "application/json");
         in.setHeader("Accept", "application/json");
         in.setHeader("User-Agent", userAgent);
-        in.setHeader("Authorization", authorization);
+        Run run = exchange.getProperty(BulkUpdate.RUN, Run.class);
+        in.setHeader("Authorization", run != null && run.authorization() != null ? run.authorization() : authorization);
         if (group.equals("read") && method.equals("POST")) {
             in.setHeader("x-http-method-override", "GET");
         }
@@ -76,7 +82,6 @@ public class CloseCall {
         if (tz != null) {
             in.setHeader("x-tz-offset", tz);
         }
-        Run run = exchange.getProperty(BulkUpdate.RUN, Run.class);
         if (run != null) {
             run.request(group);
             if (attempt > 0) {
@@ -110,7 +115,7 @@ public class CloseCall {
                 throw new CloseRateLimited("Close answered 429 Too Many Requests; waiting " + ms + " ms");
             }
             case 401 -> throw new CloseHalt(401, "Close answered 401 Unauthorized: the API key is not valid or "
-                    + "was revoked; set a valid key in CLOSE_API_KEY");
+                    + "was revoked; set a valid key in CLOSE_API_KEY (or in the Kamelet's apiKey)");
             case 402 -> throw new CloseHalt(402, "Close answered 402 Payment Required: the organization's plan "
                     + "limit is reached" + detail(body));
             case 403 -> throw new CloseHalt(403, "Close answered 403 Forbidden: this API key may not do this"

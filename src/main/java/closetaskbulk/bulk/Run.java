@@ -97,6 +97,17 @@ public class Run {
     }
 
     private Journal journal;
+    private String authorization;
+
+    /** An Authorization header of this run's own (the Kamelet's apiKey); never logged or reported. */
+    public Run authorization(String header) {
+        this.authorization = header;
+        return this;
+    }
+
+    public String authorization() {
+        return authorization;
+    }
 
     public Run journal(Journal j) {
         this.journal = j;
@@ -162,7 +173,12 @@ public class Run {
 
     private long total;
     private long lastProgress = System.currentTimeMillis();
-    private static final long PROGRESS_MS = Long.getLong("closetaskbulk.progress-ms", 5000);
+    private static volatile long progressMs = 5000;
+
+    /** bulk.progress-interval: at most one progress line per run this often (ms). */
+    public static void progressEvery(long ms) {
+        progressMs = ms;
+    }
 
     /** How many rows the run has (counted before it starts), for progress lines. */
     public void total(long rows) {
@@ -174,7 +190,7 @@ public class Run {
         long now = System.currentTimeMillis();
         long done;
         synchronized (this) {
-            if (now - lastProgress < PROGRESS_MS) {
+            if (now - lastProgress < progressMs) {
                 return;
             }
             lastProgress = now;

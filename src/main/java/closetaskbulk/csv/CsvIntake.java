@@ -186,12 +186,8 @@ public class CsvIntake {
         if (cells.size() != s.columns) {
             problem = "this row has " + cells.size() + " cell" + (cells.size() == 1 ? "" : "s") + " but the header has "
                     + s.columns + " columns (a stray or missing separator?)";
-        } else if (id.isEmpty()) {
-            problem = "id is empty";
-        } else if (id.chars().anyMatch(Character::isWhitespace) || id.contains(",") || id.contains(";")) {
-            problem = "id '" + quote(id) + "' holds more than one token: put one task id per row";
-        } else if (!ID.matcher(id).matches()) {
-            problem = "id '" + quote(id) + "' is not a Close task id (like task_abc123 or noti_abc123)";
+        } else {
+            problem = checkId(id);
         }
         if (problem == null) {
             int first = s.seen.putIfAbsent(id, line);
@@ -218,6 +214,20 @@ public class CsvIntake {
             return List.of();
         }
         return s.batcher.add(line, id, update);
+    }
+
+    /** Null when the id looks like a Close task id; else what is wrong with it, for a person. */
+    public static String checkId(String id) {
+        if (id.isEmpty()) {
+            return "id is empty";
+        }
+        if (id.chars().anyMatch(Character::isWhitespace) || id.contains(",") || id.contains(";")) {
+            return "id '" + quote(id) + "' holds more than one token: put one task id per row";
+        }
+        if (!ID.matcher(id).matches()) {
+            return "id '" + quote(id) + "' is not a Close task id (like task_abc123 or noti_abc123)";
+        }
+        return null;
     }
 
     /** Null when the update values are ones Close accepts; else what is wrong with each, for a person. */

@@ -102,4 +102,29 @@ class JarIT {
             assertFalse(halted.output().contains(Fixture.KEY));
         }
     }
+
+    @Test
+    void debugLogsNeverShowTheKey() throws Exception {
+        try (Fixture f = new Fixture()) {
+            List<String> ids = f.seed(2);
+            Files.createDirectories(dir.resolve("inbox"));
+            Files.writeString(dir.resolve("inbox/d.csv"), Fixture.csv("id,is_complete",
+                    ids.stream().map(i -> i + ",true").toList()));
+            Result r = run(Map.of("CLOSE_BASE_URL", f.emulator.baseUrl(), "CLOSE_API_KEY", Fixture.KEY,
+                    "LOG_REQUESTS", "DEBUG", "LOG_HTTP", "DEBUG"), "--once");
+            assertEquals(0, r.code(), r.output());
+            // the test can fail: the request log and HttpClient's header log are on, and show the header masked
+            assertTrue(r.output().contains("PUT " + f.emulator.baseUrl() + "/task/"), r.output());
+            assertTrue(r.output().contains("Authorization: Basic ****"), r.output());
+            String basic = java.util.Base64.getEncoder().encodeToString((Fixture.KEY + ":").getBytes(StandardCharsets.UTF_8));
+            for (String secret : List.of(Fixture.KEY, basic, basic.substring(0, 16))) {
+                assertFalse(r.output().contains(secret), "the key (" + secret.length() + " chars) in the output");
+                try (var all = Files.walk(dir)) {
+                    for (Path p : all.filter(Files::isRegularFile).toList()) {
+                        assertFalse(Files.readString(p, StandardCharsets.UTF_8).contains(secret), p.toString());
+                    }
+                }
+            }
+        }
+    }
 }
