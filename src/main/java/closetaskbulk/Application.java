@@ -162,22 +162,25 @@ public final class Application {
                 var ctx = m.getCamelContext();
                 var health = org.apache.camel.health.HealthCheckRegistry.get(ctx);
                 if (health != null) {
-                    health.register(new closetaskbulk.ops.BundleHealth(runState, Path.of(settings.get("bulk.inbox"))));
+                    var leadership = (closetaskbulk.cluster.InboxLeadership) beans.get("inboxLeadership");
+                    health.register(new closetaskbulk.ops.BundleHealth(runState, Path.of(settings.get("bulk.inbox")),
+                            leadership == null ? null : leadership::leads));
                 }
                 var meters = ctx.getRegistry().findSingleByType(io.micrometer.core.instrument.MeterRegistry.class);
                 if (meters != null) {
                     io.micrometer.core.instrument.Metrics.addRegistry(meters);
                     joined[0] = meters;
                 }
-                org.slf4j.LoggerFactory.getLogger(Application.class).info("ready: watching {} (reports in {}){}",
-                        settings.get("bulk.inbox"), settings.get("bulk.reports"), exitWhenDone
+                org.slf4j.LoggerFactory.getLogger(Application.class).info("ready: {} {} (reports in {}){}",
+                        settings.flag("cluster.enabled") ? "cluster profile; the instance that leads reads"
+                                : "watching", settings.get("bulk.inbox"), settings.get("bulk.reports"), exitWhenDone
                                 || !settings.flag("camel.management.enabled") ? "" : "; health and metrics at http://"
                                 + settings.get("camel.management.host") + ":" + settings.get("camel.management.port")
                                 + "/observe/health and /observe/metrics");
                 try {
                     if (sweep != null) {
                         sweeps.runNow(m.getCamelContext(), sweep);
-                    } else if (!exitWhenDone) {
+                    } else if (!exitWhenDone && !settings.flag("cluster.enabled")) { // clustered Quartz: its misfires
                         sweeps.catchUp(m.getCamelContext(), settings.sweepsToCatchUp());
                     }
                 } catch (Exception e) {
@@ -194,6 +197,9 @@ public final class Application {
         } finally {
             if (joined[0] != null) {
                 io.micrometer.core.instrument.Metrics.removeRegistry(joined[0]);
+            }
+            if (beans.get("clusterStore") instanceof AutoCloseable db) {
+                db.close();
             }
         }
         if (main.getCamelContext() == null && !runState.isHalted()) {

@@ -10,6 +10,7 @@ import java.util.Set;
 
 import closetaskbulk.bulk.BulkUpdate;
 import closetaskbulk.bulk.CloseCall;
+import closetaskbulk.bulk.Journal;
 import closetaskbulk.bulk.Pacer;
 import closetaskbulk.bulk.Run;
 import closetaskbulk.csv.CsvIntake;
@@ -67,10 +68,25 @@ public final class Bundle {
         return repo;
     }
 
+    /** cluster.node-id, else host name and process id. */
+    static String nodeId(Settings s) {
+        String id = s.get("cluster.node-id", "");
+        if (!id.isEmpty()) {
+            return id;
+        }
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            host = "localhost";
+        }
+        return host + "-" + ProcessHandle.current().pid();
+    }
+
     public static Map<String, Object> beans(Settings s, RunState runState) {
         Run.progressEvery(s.intSetting("bulk.progress-interval"));
         Pacer pacer = new Pacer(Long.parseLong(s.get("close.rate-limit.max-wait", "600000")),
-                Double.parseDouble(s.get("close.max-requests-per-second", "0")));
+                Double.parseDouble(s.get("close.max-requests-per-second", "0")), s.intSetting("close.rate-limit.reserve"));
         CloseCall call = new CloseCall(s.get("close.api-key", ""), s.get("close.base-url"), version(), pacer, runState);
         BulkUpdate bulk = new BulkUpdate(s.intSetting("close.list-limit"),
                 Boolean.parseBoolean(s.get("close.read-before-write", "true")), runState);
@@ -78,12 +94,25 @@ public final class Bundle {
                 Path.of(s.get("bulk.failed")), s.flag("bulk.dry-run"), s.intSetting("close.batch-size"),
                 Integer.parseInt(s.get("bulk.max-open-batches", "1000")), intakeFilter(s), runState);
         Path state = Path.of(s.get("bulk.state", "data/state"));
-        intake.durable(state, processedFiles(state), s.flag("bulk.repeat"),
-                Boolean.parseBoolean(s.get("close.read-before-write", "true")));
+        Map<String, Object> beans = new LinkedHashMap<>();
+        if (s.flag("cluster.enabled")) { // shared state in PostgreSQL: docs/CLUSTER.md
+            closetaskbulk.cluster.ClusterStore db = closetaskbulk.cluster.ClusterStore.open(s.get("cluster.db.url"),
+                    s.get("cluster.db.user", ""), s.get("cluster.db.password", ""), s.intSetting("cluster.db.pool-size"));
+            var leader = new closetaskbulk.cluster.PgLeader(s.get("cluster.db.url"), s.get("cluster.db.user", ""),
+                    s.get("cluster.db.password", ""), nodeId(s), s.intSetting("cluster.leader-check-interval"));
+            intake.durable(state, db.processedFiles(), db.journals(), s.flag("bulk.repeat"),
+                    Boolean.parseBoolean(s.get("close.read-before-write", "true")));
+            beans.put("clusterStore", db);
+            beans.put("clusterLeader", leader);
+            beans.put("inboxLeadership", new closetaskbulk.cluster.InboxLeadership(leader,
+                    Path.of(s.get("bulk.inbox")).toAbsolutePath().normalize().toString()));
+        } else {
+            intake.durable(state, processedFiles(state), Journal.files(state.resolve("journal")), s.flag("bulk.repeat"),
+                    Boolean.parseBoolean(s.get("close.read-before-write", "true")));
+        }
         Sweeps sweeps = new Sweeps(Path.of(s.get("bulk.reports")), Path.of(s.get("bulk.state", "data/state")),
                 s.intSetting("close.batch-size"), s.intSetting("close.list-limit"), s.flag("bulk.dry-run"), runState,
                 s.get("bulk.run-sweep", ""));
-        Map<String, Object> beans = new LinkedHashMap<>();
         beans.put("sweeps", sweeps);
         beans.put("runState", runState);
         beans.put("pacer", pacer);

@@ -48,6 +48,23 @@ public final class Settings {
         }
         Map<String, String> v = new TreeMap<>();
         fromFile.forEach((k, val) -> v.put((String) k, (String) val));
+        // a profile (camel.main.profile, e.g. cluster) adds config/application-<profile>.properties over the file
+        String profile = overrides.getOrDefault("camel.main.profile", system.getProperty("camel.main.profile",
+                env.getOrDefault("CAMEL_MAIN_PROFILE", v.getOrDefault("camel.main.profile", "")))).trim();
+        if (!profile.isEmpty()) {
+            Path extra = file.resolveSibling(file.getFileName().toString().replace(".properties", "-" + profile + ".properties"));
+            if (!Files.isRegularFile(extra)) {
+                throw new Invalid("camel.main.profile=" + profile + " but " + extra + " does not exist");
+            }
+            Properties fromProfile = new Properties();
+            try (Reader r = Files.newBufferedReader(extra, StandardCharsets.UTF_8)) {
+                fromProfile.load(r);
+            } catch (IOException e) {
+                throw new Invalid("cannot read " + extra + ": " + e.getMessage());
+            }
+            fromProfile.forEach((k, val) -> v.put((String) k, (String) val));
+            v.put("camel.main.profile", profile);
+        }
         for (String key : v.keySet().toArray(new String[0])) {
             String fromEnv = env.get(envName(key));
             if (fromEnv != null) {
@@ -55,7 +72,8 @@ public final class Settings {
             }
         }
         for (String key : system.stringPropertyNames()) {
-            if (key.startsWith("close.") || key.startsWith("bulk.") || key.startsWith("sweep.") || key.startsWith("camel.")) {
+            if (key.startsWith("close.") || key.startsWith("bulk.") || key.startsWith("sweep.") || key.startsWith("camel.")
+                    || key.startsWith("cluster.")) {
                 v.put(key, system.getProperty(key));
             }
         }
@@ -141,6 +159,23 @@ public final class Settings {
         for (String k : new String[] {"close.connect-timeout", "close.response-timeout"}) {
             if (intSetting(k) < 1) {
                 throw new Invalid(k + " must be a positive number of milliseconds (0 would wait forever)");
+            }
+        }
+        if (flag("cluster.enabled")) {
+            String url = get("cluster.db.url", "");
+            if (url.isEmpty()) {
+                throw new Invalid("cluster.db.url is not set: export CLOSE_DB_URL=jdbc:postgresql://<host>:5432/<database> "
+                        + "(and CLOSE_DB_USER, CLOSE_DB_PASSWORD); see docs/CLUSTER.md");
+            }
+            if (!url.startsWith("jdbc:postgresql://")) {
+                throw new Invalid("cluster.db.url must be a PostgreSQL JDBC URL (jdbc:postgresql://<host>:5432/<database>)");
+            }
+            if (flag("bulk.once") || !get("bulk.run-sweep", "").isEmpty()) {
+                throw new Invalid("the cluster profile runs as a service: --once and --sweep are for one process alone "
+                        + "(leave camel.main.profile unset for them)");
+            }
+            if (intSetting("cluster.leader-check-interval") < 100) {
+                throw new Invalid("cluster.leader-check-interval must be at least 100 ms");
             }
         }
         if (intSetting("bulk.progress-interval") < 0) {

@@ -92,4 +92,16 @@ class SettingsTest {
                 Map.of("close.batch-size", "9")).get("close.batch-size"));
         assertEquals("", Settings.load(file, Map.of(), new Properties(), Map.of()).get("close.api-key"));
     }
+
+    @Test
+    void theClusterProfileNeedsAPostgresUrlAndRunsAsAService() {
+        f.set("camel.main.profile", "cluster");
+        assertRefused("CLOSE_DB_URL"); // from the environment, which is empty here
+        f.set("cluster.db.url", "jdbc:mysql://127.0.0.1/ctb");
+        assertRefused("cluster.db.url");
+        f.set("cluster.db.url", "jdbc:postgresql://127.0.0.1:1/ctb");
+        assertRefused("--once");
+        f.set("camel.main.profile", "clustr");
+        assertRefused("camel.main.profile=clustr");
+    }
 }

@@ -30,10 +30,20 @@ public class Pacer {
     private final Map<String, Group> groups = new ConcurrentHashMap<>();
     private final long maxWaitMs;
     private final double maxPerSecond;
+    private final int reserve;
 
     public Pacer(long maxWaitMs, double maxPerSecond) {
+        this(maxWaitMs, maxPerSecond, 0);
+    }
+
+    /**
+     * @param reserve calls of each window's budget left to other callers of the key (other instances of a
+     *                cluster, whose calls in flight this instance cannot see): close.rate-limit.reserve
+     */
+    public Pacer(long maxWaitMs, double maxPerSecond, int reserve) {
         this.maxWaitMs = maxWaitMs;
         this.maxPerSecond = maxPerSecond;
+        this.reserve = Math.max(0, reserve);
     }
 
     private Group group(String name) {
@@ -47,7 +57,7 @@ public class Pacer {
         synchronized (g) {
             long now = System.nanoTime();
             long at = Math.max(now, g.blockedUntil);
-            if (g.remaining >= 0 && g.remaining < 1 && g.resetAt > at) {
+            if (g.remaining >= 0 && g.remaining < 1 + reserve && g.resetAt > at) {
                 at = g.resetAt;
             }
             if (maxPerSecond > 0 && g.lastCall != 0) {

@@ -103,6 +103,7 @@ public class CsvIntake {
     private final RunState runState;
     private Path stateDir;
     private org.apache.camel.spi.IdempotentRepository processed;
+    private Journal.Store journals;
     private boolean repeat;
     private String fingerprint = "";
 
@@ -119,13 +120,14 @@ public class CsvIntake {
     }
 
     /**
-     * Crash recovery and the re-drop guard: journals under stateDir/journal, processed contents (SHA-256) in
-     * Camel's idempotent repository; {@code repeat} processes a known content again on purpose.
+     * Crash recovery and the re-drop guard: run journals, processed contents (SHA-256) in Camel's idempotent
+     * repository, details of each first run under stateDir; {@code repeat} processes a known content again.
      */
-    public CsvIntake durable(Path stateDir, org.apache.camel.spi.IdempotentRepository processed, boolean repeat,
-                             boolean readBeforeWrite) {
+    public CsvIntake durable(Path stateDir, org.apache.camel.spi.IdempotentRepository processed, Journal.Store journals,
+                             boolean repeat, boolean readBeforeWrite) {
         this.stateDir = stateDir;
         this.processed = processed;
+        this.journals = journals;
         this.repeat = repeat;
         this.fingerprint = "batch=" + batchSize + ";open=" + maxOpenBatches + ";read=" + readBeforeWrite
                 + ";filter=" + new java.util.TreeMap<>(filter);
@@ -151,7 +153,7 @@ public class CsvIntake {
         List<String> header = checkHeader(raw);
         List<String> updateCols = UPDATE_COLUMNS.stream().filter(header::contains).toList();
         Journal journal = dryRun || stateDir == null ? null
-                : Journal.open(stateDir.resolve("journal"), sha, fingerprint, Run.uniqueBase(reportsDir, name));
+                : Journal.open(journals, sha, fingerprint, Run.uniqueBase(reportsDir, name));
         Run run = new Run(name, reportsDir, file.toString(), dryRun, filter, updateCols,
                 journal == null ? null : journal.base()).journal(journal);
         run.header(raw.stream().map(CsvIntake::stripBom).toList());

@@ -118,6 +118,10 @@ public class Sweeps {
     /** Checks the definition (evaluated into exchange properties by the route) and opens the run. */
     public void begin(Exchange ex) {
         String id = ex.getProperty(ID, String.class);
+        if (ex.getIn().getHeader("trigger") instanceof org.quartz.Trigger t
+                && org.quartz.Scheduler.DEFAULT_RECOVERY_GROUP.equals(t.getKey().getGroup())) {
+            LOG.warn("sweep {}: a run was cut short on an instance that died; running it again (Quartz recovery)", id);
+        }
         ZoneId zone = zone(id, ex.getProperty(TIME_ZONE, "UTC", String.class));
         Map<String, String> filter = checkFilter(id, parse(ex.getProperty(FILTER, "", String.class)));
         Update update = checkUpdate(id, parse(ex.getProperty(UPDATE, "", String.class)));

@@ -82,12 +82,12 @@ class CrashIT {
             }
             List<Recorded> puts = f.emulator.requests("PUT /task/");
             Set<String> confirmedByClose = new HashSet<>();
-            puts.stream().filter(r -> r.status() == 200).forEach(r -> confirmedByClose.add(sorted(r)));
+            puts.stream().filter(r -> r.status() == 200).forEach(r -> confirmedByClose.add(JournalLines.sorted(r)));
             assertEquals(50, confirmedByClose.size());
             int checked = 0;
             for (Map.Entry<Integer, Set<String>> kill : confirmedAtKill) {
                 for (Recorded later : puts.subList(kill.getKey(), puts.size())) {
-                    assertFalse(kill.getValue().contains(sorted(later)),
+                    assertFalse(kill.getValue().contains(JournalLines.sorted(later)),
                             "a batch the journal held as confirmed was written again after a restart");
                     checked++;
                 }
@@ -119,26 +119,9 @@ class CrashIT {
             return ok;
         }
         for (Path j : Files.list(dir).filter(p -> p.toString().endsWith(".log")).toList()) {
-            Map<String, String> reads = new HashMap<>();
-            for (String line : Files.readAllLines(j)) {
-                String[] p = line.split(" ", 3);
-                if (p[0].equals("read") && p.length == 3) {
-                    List<String> ids = new ArrayList<>();
-                    Fixture.JSON.readTree(p[2]).fieldNames().forEachRemaining(ids::add);
-                    java.util.Collections.sort(ids);
-                    reads.put(p[1], String.join(",", ids));
-                } else if (p[0].equals("ok") && reads.containsKey(p[1])) {
-                    ok.add(reads.get(p[1]));
-                }
-            }
+            ok.addAll(JournalLines.confirmed(Files.readAllLines(j)));
         }
         return ok;
-    }
-
-    private static String sorted(Recorded put) {
-        List<String> ids = new ArrayList<>(List.of(put.json().get("_params").get("id__in").asText().split(",")));
-        java.util.Collections.sort(ids);
-        return String.join(",", ids);
     }
 
     private static Process start(Fixture f, Path log) throws Exception {

@@ -1,0 +1,171 @@
+package closetaskbulk.cluster;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+import javax.sql.DataSource;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import org.apache.camel.processor.idempotent.jdbc.JdbcMessageIdRepository;
+import org.apache.camel.spi.IdempotentRepository;
+import org.apache.camel.support.service.ServiceHelper;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.migration.BaseJavaMigration;
+import org.flywaydb.core.api.migration.Context;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import closetaskbulk.bulk.Journal;
+
+/**
+ * The cluster profile's shared state in PostgreSQL (docs/CLUSTER.md): the schema (Flyway: Quartz's own
+ * tables from the DDL in its jar, then ours from db/migration), the run journals, and the processed-file
+ * register (Camel's JdbcMessageIdRepository).
+ */
+public final class ClusterStore implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterStore.class);
+
+    private final HikariDataSource ds;
+
+    private ClusterStore(HikariDataSource ds) {
+        this.ds = ds;
+    }
+
+    /** Connects and brings the schema up to date (every instance may do it: Flyway takes a lock). */
+    public static ClusterStore open(String url, String user, String password, int poolSize) {
+        HikariConfig c = new HikariConfig();
+        c.setJdbcUrl(url);
+        c.setUsername(user);
+        c.setPassword(password);
+        c.setMaximumPoolSize(poolSize);
+        c.setPoolName("close-task-bulk");
+        c.setConnectionTimeout(10_000);
+        c.setInitializationFailTimeout(10_000);
+        HikariDataSource ds = new HikariDataSource(c);
+        try {
+            var result = Flyway.configure().dataSource(ds).locations("classpath:db/migration")
+                    .javaMigrations(new V1__Quartz_tables()).table("ctb_schema_history").load().migrate();
+            LOG.info("database schema at version {} ({} migrations applied now)", result.targetSchemaVersion,
+                    result.migrationsExecuted);
+        } catch (RuntimeException e) {
+            ds.close();
+            throw e;
+        }
+        return new ClusterStore(ds);
+    }
+
+    public DataSource dataSource() {
+        return ds;
+    }
+
+    /** Camel's JDBC idempotent repository on table camel_messageprocessed (created by the migration). */
+    public IdempotentRepository processedFiles() {
+        JdbcMessageIdRepository repo = new JdbcMessageIdRepository(ds, "close-task-bulk");
+        repo.setCreateTableIfNotExists(false);
+        ServiceHelper.startService(repo);
+        return repo;
+    }
+
+    /** Run journals in table ctb_journal: one row per journal line, as the file journal writes them. */
+    public Journal.Store journals() {
+        return sha -> new DbLog(sha);
+    }
+
+    @Override
+    public void close() {
+        ds.close();
+    }
+
+    private final class DbLog implements Journal.Log {
+        private final String sha;
+
+        DbLog(String sha) {
+            this.sha = sha;
+        }
+
+        @Override
+        public List<String> lines() throws IOException {
+            List<String> lines = new ArrayList<>();
+            try (Connection c = ds.getConnection();
+                 PreparedStatement st = c.prepareStatement(
+                         "SELECT line FROM ctb_journal WHERE sha = ? AND NOT aside ORDER BY seq")) {
+                st.setString(1, sha);
+                try (ResultSet rs = st.executeQuery()) {
+                    while (rs.next()) {
+                        lines.add(rs.getString(1));
+                    }
+                }
+            } catch (SQLException e) {
+                throw new IOException("reading the run journal from the database: " + e.getMessage(), e);
+            }
+            return lines;
+        }
+
+        @Override
+        public void append(String line) throws IOException {
+            update("INSERT INTO ctb_journal (sha, line) VALUES (?, ?)", line); // committed: durable
+        }
+
+        @Override
+        public String setAside() throws IOException {
+            update("UPDATE ctb_journal SET aside = TRUE WHERE sha = ? AND NOT aside", null);
+            return "rows of ctb_journal with sha " + sha + " and aside = true";
+        }
+
+        @Override
+        public void delete() throws IOException {
+            update("DELETE FROM ctb_journal WHERE sha = ? AND NOT aside", null);
+        }
+
+        @Override
+        public void close() {
+        }
+
+        private void update(String sql, String line) throws IOException {
+            try (Connection c = ds.getConnection(); PreparedStatement st = c.prepareStatement(sql)) {
+                st.setString(1, sha);
+                if (line != null) {
+                    st.setString(2, line);
+                }
+                st.executeUpdate();
+            } catch (SQLException e) {
+                throw new IOException("writing the run journal to the database: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** Quartz's own tables, from the DDL shipped in its jar (its DROP statements left out: a fresh schema). */
+    static final class V1__Quartz_tables extends BaseJavaMigration {
+        @Override
+        public void migrate(Context context) throws Exception {
+            String ddl;
+            try (InputStream in = org.quartz.Scheduler.class.getResourceAsStream("/org/quartz/impl/jdbcjobstore/tables_postgres.sql")) {
+                ddl = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            }
+            StringBuilder sql = new StringBuilder();
+            for (String line : ddl.split("\n")) {
+                if (!line.trim().startsWith("--")) {
+                    sql.append(line).append('\n');
+                }
+            }
+            try (Statement st = context.getConnection().createStatement()) {
+                for (String statement : sql.toString().split(";")) {
+                    String s = statement.trim();
+                    if (!s.isEmpty() && !s.toUpperCase().startsWith("DROP ") && !s.equalsIgnoreCase("COMMIT")) {
+                        st.execute(s);
+                    }
+                }
+            }
+        }
+    }
+}
