@@ -101,6 +101,15 @@ class ClusterIT {
         assertEquals(20, lines("a", "reading (").size());
         assertEquals(0, lines("b", "reading (").size());
         assertTrue(a.isAlive());
+
+        // the processed register is shared: with a gone, b takes the inbox and knows a content a processed
+        a.destroyForcibly();
+        awaitLog("b", "leads inbox:");
+        Files.copy(f.done.resolve("f07.csv"), f.dir.resolve("again.tmp"));
+        Files.move(f.dir.resolve("again.tmp"), f.inbox.resolve("again.csv"));
+        await().atMost(60, TimeUnit.SECONDS).until(() -> f.files(f.done).contains("again.csv"));
+        assertEquals("already-processed", f.summary("again").path("outcome").asText());
+        assertEquals(40, f.emulator.requests("PUT /task/").size(), "nothing sent again");
     }
 
     @Test
