@@ -95,22 +95,26 @@ public final class Bundle {
                 Integer.parseInt(s.get("bulk.max-open-batches", "1000")), intakeFilter(s), runState);
         Path state = Path.of(s.get("bulk.state", "data/state"));
         Map<String, Object> beans = new LinkedHashMap<>();
+        org.apache.camel.spi.IdempotentRepository processed;
+        Journal.Store journals;
         if (s.flag("cluster.enabled")) { // shared state in PostgreSQL: docs/CLUSTER.md
             closetaskbulk.cluster.ClusterStore db = closetaskbulk.cluster.ClusterStore.open(s.get("cluster.db.url"),
                     s.get("cluster.db.user", ""), s.get("cluster.db.password", ""), s.intSetting("cluster.db.pool-size"));
             var leader = new closetaskbulk.cluster.PgLeader(s.get("cluster.db.url"), s.get("cluster.db.user", ""),
                     s.get("cluster.db.password", ""), nodeId(s), s.intSetting("cluster.leader-check-interval"));
-            intake.durable(state, db.processedFiles(), db.journals(), s.flag("bulk.repeat"),
-                    Boolean.parseBoolean(s.get("close.read-before-write", "true")));
+            processed = db.processedFiles();
+            journals = db.journals();
             beans.put("clusterStore", db);
             beans.put("clusterLeader", leader);
             beans.put("inboxLeadership", new closetaskbulk.cluster.InboxLeadership(leader,
                     Path.of(s.get("bulk.inbox")).toAbsolutePath().normalize().toString()));
         } else {
-            intake.durable(state, processedFiles(state), Journal.files(state.resolve("journal")), s.flag("bulk.repeat"),
-                    Boolean.parseBoolean(s.get("close.read-before-write", "true")));
+            processed = processedFiles(state);
+            journals = Journal.files(state.resolve("journal"));
         }
-        Sweeps sweeps = new Sweeps(Path.of(s.get("bulk.reports")), Path.of(s.get("bulk.state", "data/state")),
+        intake.durable(state, processed, journals, s.flag("bulk.repeat"),
+                Boolean.parseBoolean(s.get("close.read-before-write", "true")));
+        Sweeps sweeps = new Sweeps(Path.of(s.get("bulk.reports")), state,
                 s.intSetting("close.batch-size"), s.intSetting("close.list-limit"), s.flag("bulk.dry-run"), runState,
                 s.get("bulk.run-sweep", ""));
         beans.put("sweeps", sweeps);

@@ -36,16 +36,10 @@ public final class Settings {
     }
 
     public static Settings load(Path file, Map<String, String> env, Properties system, Map<String, String> overrides) {
-        Properties fromFile = new Properties();
-        if (Files.isRegularFile(file)) {
-            try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-                fromFile.load(r);
-            } catch (IOException e) {
-                throw new Invalid("cannot read " + file + ": " + e.getMessage());
-            }
-        } else {
+        if (!Files.isRegularFile(file)) {
             throw new Invalid("settings file " + file + " not found: run from the repository root (the folder with config/)");
         }
+        Properties fromFile = read(file);
         Map<String, String> v = new TreeMap<>();
         fromFile.forEach((k, val) -> v.put((String) k, (String) val));
         // a profile (camel.main.profile, e.g. cluster) adds config/application-<profile>.properties over the file
@@ -56,13 +50,7 @@ public final class Settings {
             if (!Files.isRegularFile(extra)) {
                 throw new Invalid("camel.main.profile=" + profile + " but " + extra + " does not exist");
             }
-            Properties fromProfile = new Properties();
-            try (Reader r = Files.newBufferedReader(extra, StandardCharsets.UTF_8)) {
-                fromProfile.load(r);
-            } catch (IOException e) {
-                throw new Invalid("cannot read " + extra + ": " + e.getMessage());
-            }
-            fromProfile.forEach((k, val) -> v.put((String) k, (String) val));
+            read(extra).forEach((k, val) -> v.put((String) k, (String) val));
             v.put("camel.main.profile", profile);
         }
         for (String key : v.keySet().toArray(new String[0])) {
@@ -80,6 +68,16 @@ public final class Settings {
         v.putAll(overrides);
         v.replaceAll((k, val) -> resolveEnv(val, env));
         return new Settings(v);
+    }
+
+    private static Properties read(Path file) {
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            p.load(r);
+        } catch (IOException e) {
+            throw new Invalid("cannot read " + file + ": " + e.getMessage());
+        }
+        return p;
     }
 
     /** close.base-url -> CLOSE_BASE_URL, as Camel maps them. */

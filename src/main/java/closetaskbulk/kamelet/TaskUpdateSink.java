@@ -50,9 +50,8 @@ public class TaskUpdateSink {
     private static final Set<String> UPDATE_KEYS = Set.of("assigned_to", "date", "is_complete");
 
     private String runName = "kamelet";
-    private String assignedTo;
-    private String date;
-    private String isComplete;
+    /** The Kamelet's update values by column (assigned_to, date, is_complete); a row's own values go over them. */
+    private final Map<String, String> defaults = new LinkedHashMap<>();
     private boolean dryRun;
     private String authorization;
 
@@ -80,15 +79,23 @@ public class TaskUpdateSink {
     }
 
     public void setAssignedTo(String assignedTo) {
-        this.assignedTo = blank(assignedTo) ? null : assignedTo.trim();
+        setDefault("assigned_to", assignedTo);
     }
 
     public void setDate(String date) {
-        this.date = blank(date) ? null : date.trim();
+        setDefault("date", date);
     }
 
     public void setIsComplete(String isComplete) {
-        this.isComplete = blank(isComplete) ? null : isComplete.trim();
+        setDefault("is_complete", isComplete);
+    }
+
+    private void setDefault(String column, String value) {
+        if (blank(value)) {
+            defaults.remove(column);
+        } else {
+            defaults.put(column, value.trim());
+        }
     }
 
     public void setDryRun(String dryRun) {
@@ -208,17 +215,7 @@ public class TaskUpdateSink {
     }
 
     private Map<String, String> defaults() {
-        Map<String, String> m = new LinkedHashMap<>();
-        if (assignedTo != null) {
-            m.put("assigned_to", assignedTo);
-        }
-        if (date != null) {
-            m.put("date", date);
-        }
-        if (isComplete != null) {
-            m.put("is_complete", isComplete);
-        }
-        return m;
+        return new LinkedHashMap<>(defaults);
     }
 
     /** The body as rows: text (ids split on white space, commas, semicolons), ids, or maps with an "id". */
