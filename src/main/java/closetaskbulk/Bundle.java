@@ -86,7 +86,8 @@ public final class Bundle {
     public static Map<String, Object> beans(Settings s, RunState runState) {
         Run.progressEvery(s.intSetting("bulk.progress-interval"));
         Pacer pacer = new Pacer(Long.parseLong(s.get("close.rate-limit.max-wait", "600000")),
-                Double.parseDouble(s.get("close.max-requests-per-second", "0")), s.intSetting("close.rate-limit.reserve"));
+                Double.parseDouble(s.get("close.max-requests-per-second", "0")), Double.parseDouble(s.get("close.rate-limit.share", "1")),
+                s.intSetting("close.connect-timeout") + (long) s.intSetting("close.response-timeout"));
         CloseCall call = new CloseCall(s.get("close.api-key", ""), s.get("close.base-url"), version(), pacer, runState);
         BulkUpdate bulk = new BulkUpdate(s.intSetting("close.list-limit"),
                 Boolean.parseBoolean(s.get("close.read-before-write", "true")), runState);

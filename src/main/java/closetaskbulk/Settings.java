@@ -176,6 +176,16 @@ public final class Settings {
                 throw new Invalid("cluster.leader-check-interval must be at least 100 ms");
             }
         }
+        String share = get("close.rate-limit.share", "1");
+        try {
+            double v = Double.parseDouble(share);
+            if (!(v > 0 && v <= 1)) {
+                throw new NumberFormatException();
+            }
+        } catch (NumberFormatException e) {
+            throw new Invalid("close.rate-limit.share=" + share + " must be a number above 0 and at most 1 "
+                    + "(the part of Close's rate limit this instance uses: 1 alone, 0.5 for two instances on one key)");
+        }
         if (intSetting("bulk.progress-interval") < 0) {
             throw new Invalid("bulk.progress-interval must be 0 or more milliseconds (0 logs progress at every step)");
         }

@@ -46,6 +46,14 @@ class SettingsTest {
     }
 
     @Test
+    void rateLimitShareOutOfRange() {
+        for (String bad : new String[] {"0", "1.5", "-0.5", "half", "NaN"}) {
+            f.set("close.rate-limit.share", bad);
+            assertRefused("close.rate-limit.share");
+        }
+    }
+
+    @Test
     void plainHttpOnlyToLoopback() {
         f.set("close.base-url", "http://api.close.com/api/v1");
         assertRefused("close.base-url");

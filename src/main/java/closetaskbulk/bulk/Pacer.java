@@ -9,18 +9,30 @@ import java.util.regex.Pattern;
 import org.apache.camel.Exchange;
 
 /**
- * Paces calls per endpoint group ("read", "write") on what Close's RateLimit header says: when the budget
- * is spent, wait for its reset before the next call, so a steady limit gives no 429. After a 429 the group
- * waits reset, else Retry-After, else 2 s. Every wait of one call counts against close.rate-limit.max-wait.
+ * Paces calls per endpoint group ("read", "write") on what Close's RateLimit header says, so a steady limit
+ * gives no 429, also with several instances on one key:
+ * <ul>
+ * <li>an answer's {@code remaining}, times {@code share}, less this instance's calls in flight, is what it
+ * may send before the next answer (within a window an answer may only lower it: answers arrive out of
+ * order);</li>
+ * <li>when that is spent, wait for the window's {@code reset};</li>
+ * <li>after the reset, until the next answer, one call at a time: others may have spent the new window, so
+ * only a fresh answer says how much is left.</li>
+ * </ul>
+ * Two instances each spending at most half of what their latest answer showed never spend more than the
+ * window holds (docs/CLUSTER.md). After a 429 the group waits reset, else Retry-After, else 2 s. Every wait
+ * of one call counts against close.rate-limit.max-wait.
  */
 public class Pacer {
 
     static final String WAITED = "closeWaitedMs";
     private static final Pattern FIELD = Pattern.compile("(limit|remaining|reset)\\s*=\\s*([0-9.]+)",
             Pattern.CASE_INSENSITIVE);
+    private static final long ANSWER_POLL_MS = 50;
 
     private static final class Group {
-        double remaining = -1; // unknown until the first answer
+        boolean paced = true; // false once Close answers without a RateLimit header: nothing to pace by
+        double allowance = -1; // calls this instance may send before the next answer; -1: none known
         long resetAt;
         long blockedUntil;
         long lastCall;
@@ -30,20 +42,33 @@ public class Pacer {
     private final Map<String, Group> groups = new ConcurrentHashMap<>();
     private final long maxWaitMs;
     private final double maxPerSecond;
-    private final int reserve;
+    private final double share;
+    private final long answerTimeoutNs;
 
     public Pacer(long maxWaitMs, double maxPerSecond) {
-        this(maxWaitMs, maxPerSecond, 0);
+        this(maxWaitMs, maxPerSecond, 1);
     }
 
     /**
-     * @param reserve calls of each window's budget left to other callers of the key (other instances of a
-     *                cluster, whose calls in flight this instance cannot see): close.rate-limit.reserve
+     * @param share the part of Close's remaining budget this instance spends (close.rate-limit.share):
+     *              1 alone, 1/N for N instances on one key
      */
-    public Pacer(long maxWaitMs, double maxPerSecond, int reserve) {
+    public Pacer(long maxWaitMs, double maxPerSecond, double share) {
+        this(maxWaitMs, maxPerSecond, share, 70_000);
+    }
+
+    /**
+     * @param answerTimeoutMs the longest a call can stay unanswered (connect and response timeouts): a call
+     *                        in flight longer than that is taken as lost, so waiting for its answer ends
+     */
+    public Pacer(long maxWaitMs, double maxPerSecond, double share, long answerTimeoutMs) {
+        if (!(share > 0 && share <= 1)) {
+            throw new IllegalArgumentException("close.rate-limit.share must be above 0 and at most 1, was " + share);
+        }
         this.maxWaitMs = maxWaitMs;
         this.maxPerSecond = maxPerSecond;
-        this.reserve = Math.max(0, reserve);
+        this.share = share;
+        this.answerTimeoutNs = answerTimeoutMs * 1_000_000;
     }
 
     private Group group(String name) {
@@ -53,35 +78,78 @@ public class Pacer {
     /** Blocks until a call to {@code group} fits the budget; reserves it. */
     public void acquire(Exchange exchange, String groupName) {
         Group g = group(groupName);
-        long wait;
-        synchronized (g) {
-            long now = System.nanoTime();
-            long at = Math.max(now, g.blockedUntil);
-            if (g.remaining >= 0 && g.remaining < 1 + reserve && g.resetAt > at) {
-                at = g.resetAt;
+        while (true) {
+            long sleepMs;
+            boolean reserved = false;
+            synchronized (g) {
+                long now = System.nanoTime();
+                long at = Math.max(now, g.blockedUntil);
+                boolean fits = !g.paced || g.allowance >= 1;
+                if (g.inflight > 0 && now - g.lastCall >= answerTimeoutNs) {
+                    g.inflight = 0; // sent longer ago than any answer can take: lost
+                }
+                if (!fits && at < g.resetAt) {
+                    at = g.resetAt; // spent: wait for the reset
+                } else if (!fits && at == now && g.inflight > 0) {
+                    // no answer yet since the reset: the next call waits for one
+                    long waitMs = Math.max(1, Math.min(ANSWER_POLL_MS, budgetLeft(exchange)));
+                    try {
+                        g.wait(waitMs);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new CloseServerError(0, "interrupted while waiting on the rate limit");
+                    }
+                    count(exchange, groupName, Math.max(1, (System.nanoTime() - now) / 1_000_000));
+                    continue;
+                }
+                if (at == now) { // it may go: reserve the call (at the ceiling's next slot, if any)
+                    if (maxPerSecond > 0 && g.lastCall != 0) {
+                        at = Math.max(at, g.lastCall + (long) (1e9 / maxPerSecond));
+                    }
+                    if (g.allowance >= 1) {
+                        g.allowance -= 1;
+                    }
+                    g.lastCall = at;
+                    g.inflight++;
+                    reserved = true;
+                }
+                sleepMs = (at - now + 999_999) / 1_000_000;
             }
-            if (maxPerSecond > 0 && g.lastCall != 0) {
-                at = Math.max(at, g.lastCall + (long) (1e9 / maxPerSecond));
+            if (sleepMs > 0) {
+                try {
+                    count(exchange, groupName, sleepMs);
+                } catch (RateLimitBudgetSpent e) {
+                    if (reserved) {
+                        release(groupName); // not sent after all
+                    }
+                    throw e;
+                }
+                sleep(sleepMs);
             }
-            if (g.remaining >= 1) {
-                g.remaining -= 1;
+            if (reserved) {
+                return;
             }
-            g.lastCall = at;
-            g.inflight++;
-            wait = (at - now) / 1_000_000;
         }
-        if (wait <= 0) {
-            return;
-        }
-        long waited = exchange.getProperty(WAITED, 0L, Long.class) + wait;
+    }
+
+    private long budgetLeft(Exchange exchange) {
+        return maxWaitMs - exchange.getProperty(WAITED, 0L, Long.class);
+    }
+
+    /** Adds a wait to this call's total; past close.rate-limit.max-wait the call gives up. */
+    private void count(Exchange exchange, String groupName, long ms) {
+        long waited = exchange.getProperty(WAITED, 0L, Long.class) + ms;
         if (waited > maxWaitMs) {
             throw new RateLimitBudgetSpent("gave up after waiting " + waited / 1000 + " s on Close's rate limit "
                     + "(close.rate-limit.max-wait=" + maxWaitMs + " ms)");
         }
         exchange.setProperty(WAITED, waited);
-        closetaskbulk.ops.Meters.rateLimitWait(groupName, wait);
+        closetaskbulk.ops.Meters.rateLimitWait(groupName, ms);
+    }
+
+    private static void sleep(long ms) {
         try {
-            Thread.sleep(wait);
+            Thread.sleep(ms);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CloseServerError(0, "interrupted while waiting on the rate limit");
@@ -90,13 +158,10 @@ public class Pacer {
 
     /** Takes the RateLimit header of an answer (any case, ',' or ';' between fields); the call is answered. */
     public void update(String groupName, String rateLimit) {
-        if (rateLimit == null) {
-            return;
-        }
         Double remaining = null;
         Double reset = null;
-        Matcher m = FIELD.matcher(rateLimit);
-        while (m.find()) {
+        Matcher m = rateLimit == null ? null : FIELD.matcher(rateLimit);
+        while (m != null && m.find()) {
             double v = Double.parseDouble(m.group(2));
             switch (m.group(1).toLowerCase(Locale.ROOT)) {
                 case "remaining" -> remaining = v;
@@ -107,15 +172,17 @@ public class Pacer {
         Group g = group(groupName);
         synchronized (g) {
             g.inflight = Math.max(0, g.inflight - 1);
+            g.notifyAll();
             if (remaining == null) {
+                g.paced = false;
                 return;
             }
-            // Answers arrive out of order, and each leaves out the calls still in flight: within a window an
-            // answer may only lower the estimate (acquire lowers it too); after its reset, start afresh.
-            long now = System.nanoTime();
-            double fresh = Math.max(0, remaining - g.inflight);
+            g.paced = true;
             closetaskbulk.ops.Meters.remaining(groupName, remaining);
-            g.remaining = g.remaining >= 0 && now < g.resetAt ? Math.min(g.remaining, fresh) : fresh;
+            // Each answer leaves out the calls still in flight, and may be older than one already taken.
+            long now = System.nanoTime();
+            double fresh = Math.max(0, Math.floor(remaining * share) - g.inflight);
+            g.allowance = g.allowance >= 0 && now < g.resetAt ? Math.min(g.allowance, fresh) : fresh;
             g.resetAt = now + (long) ((reset == null ? 1 : reset) * 1e9);
         }
     }
@@ -125,6 +192,7 @@ public class Pacer {
         Group g = group(groupName);
         synchronized (g) {
             g.inflight = Math.max(0, g.inflight - 1);
+            g.notifyAll();
         }
     }
 
@@ -151,8 +219,10 @@ public class Pacer {
         Group g = group(groupName);
         synchronized (g) {
             g.inflight = Math.max(0, g.inflight - 1);
+            g.notifyAll();
             g.blockedUntil = Math.max(g.blockedUntil, System.nanoTime() + ms * 1_000_000);
-            g.remaining = 0;
+            g.allowance = 0;
+            g.paced = true;
             g.resetAt = g.blockedUntil;
         }
         return ms;

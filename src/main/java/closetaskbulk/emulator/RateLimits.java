@@ -28,7 +28,7 @@ public class RateLimits {
         return this;
     }
 
-    Answer take(String bucket) {
+    public Answer take(String bucket) {
         return update(bucket, true);
     }
 

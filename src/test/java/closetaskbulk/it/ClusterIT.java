@@ -243,8 +243,20 @@ class ClusterIT {
         await().atMost(180, TimeUnit.SECONDS).until(() -> f.files(f.done).containsAll(List.of("one.csv", "two.csv")));
 
         List<Recorded> calls = f.emulator.requests();
-        assertEquals(160, calls.size(), "40 reads and 40 writes per file");
-        assertEquals(0, calls.stream().filter(r -> r.status() == 429).count(), "no 429 across the two instances");
+        Map<String, Long> byStatus = new TreeMap<>();
+        calls.forEach(r -> byStatus.merge(r.group() + " " + r.status(), 1L, Long::sum));
+        long t0 = calls.get(0).at();
+        StringBuilder tl = new StringBuilder();
+        for (int i = 0; i < calls.size(); i++) {
+            if (calls.get(i).status() == 429) {
+                for (int j = Math.max(0, i - 25); j < Math.min(calls.size(), i + 5); j++) {
+                    Recorded r = calls.get(j);
+                    tl.append(String.format("%n%6d %s %d", r.at() - t0, r.group(), r.status()));
+                }
+            }
+        }
+        assertEquals(0, calls.stream().filter(r -> r.status() == 429).count(), "no 429 across the two instances: " + byStatus + tl);
+        assertEquals(160, calls.size(), "40 reads and 40 writes per file: " + byStatus);
         assertTrue(lines("a", "reading (").size() == 1 && lines("b", "reading (").size() == 1, "both worked at once");
         for (String name : List.of("one", "two")) {
             assertTrue(f.results(name).stream().allMatch(r -> r.get("status").equals("UPDATED")), name);
