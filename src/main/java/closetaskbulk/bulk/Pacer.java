@@ -1,6 +1,5 @@
 package closetaskbulk.bulk;
 
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
@@ -96,8 +95,7 @@ public class Pacer {
                     try {
                         g.wait(waitMs);
                     } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        throw new CloseServerError(0, "interrupted while waiting on the rate limit");
+                        throw interrupted();
                     }
                     count(exchange, groupName, Math.max(1, (System.nanoTime() - now) / 1_000_000));
                     continue;
@@ -151,28 +149,39 @@ public class Pacer {
         try {
             Thread.sleep(ms);
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CloseServerError(0, "interrupted while waiting on the rate limit");
+            throw interrupted();
         }
+    }
+
+    private static CloseServerError interrupted() {
+        Thread.currentThread().interrupt();
+        return new CloseServerError(0, "interrupted while waiting on the rate limit");
+    }
+
+    /** One field of a RateLimit header (any case, ',' or ';' between fields), or null. */
+    private static Double field(String rateLimit, String name) {
+        Matcher m = rateLimit == null ? null : FIELD.matcher(rateLimit);
+        while (m != null && m.find()) {
+            if (m.group(1).equalsIgnoreCase(name)) {
+                return Double.parseDouble(m.group(2));
+            }
+        }
+        return null;
+    }
+
+    /** A call is answered (or given up on): it no longer counts as in flight; callers waiting look again. */
+    private static void answered(Group g) {
+        g.inflight = Math.max(0, g.inflight - 1);
+        g.notifyAll();
     }
 
     /** Takes the RateLimit header of an answer (any case, ',' or ';' between fields); the call is answered. */
     public void update(String groupName, String rateLimit) {
-        Double remaining = null;
-        Double reset = null;
-        Matcher m = rateLimit == null ? null : FIELD.matcher(rateLimit);
-        while (m != null && m.find()) {
-            double v = Double.parseDouble(m.group(2));
-            switch (m.group(1).toLowerCase(Locale.ROOT)) {
-                case "remaining" -> remaining = v;
-                case "reset" -> reset = v;
-                default -> { }
-            }
-        }
+        Double remaining = field(rateLimit, "remaining");
+        Double reset = field(rateLimit, "reset");
         Group g = group(groupName);
         synchronized (g) {
-            g.inflight = Math.max(0, g.inflight - 1);
-            g.notifyAll();
+            answered(g);
             if (remaining == null) {
                 g.paced = false;
                 return;
@@ -191,20 +200,14 @@ public class Pacer {
     public void release(String groupName) {
         Group g = group(groupName);
         synchronized (g) {
-            g.inflight = Math.max(0, g.inflight - 1);
-            g.notifyAll();
+            answered(g);
         }
     }
 
     /** A 429: block the group for reset, else Retry-After, else 2 s. Returns the wait in ms. */
     public long rateLimited(String groupName, String rateLimit, String retryAfter) {
-        double seconds = 0;
-        Matcher m = rateLimit == null ? null : FIELD.matcher(rateLimit);
-        while (m != null && m.find()) {
-            if (m.group(1).equalsIgnoreCase("reset")) {
-                seconds = Double.parseDouble(m.group(2));
-            }
-        }
+        Double reset = field(rateLimit, "reset");
+        double seconds = reset == null ? 0 : reset;
         if (seconds <= 0 && retryAfter != null) { // a 429 with budget left says reset=0: Retry-After then
             try {
                 seconds = Double.parseDouble(retryAfter.trim());
@@ -218,8 +221,7 @@ public class Pacer {
         long ms = Math.max(1, (long) (seconds * 1000));
         Group g = group(groupName);
         synchronized (g) {
-            g.inflight = Math.max(0, g.inflight - 1);
-            g.notifyAll();
+            answered(g);
             g.blockedUntil = Math.max(g.blockedUntil, System.nanoTime() + ms * 1_000_000);
             g.allowance = 0;
             g.paced = true;
