@@ -13,6 +13,7 @@ import org.apache.camel.main.Main;
 import org.apache.camel.main.MainListenerSupport;
 
 import closetaskbulk.emulator.CloseEmulator;
+import closetaskbulk.run.RunState;
 import closetaskbulk.sweep.Sweeps;
 
 /**
@@ -108,9 +109,7 @@ public final class Application {
                 if (!system.containsKey("bulk.state") && !env.containsKey("BULK_STATE")) {
                     cli.putIfAbsent("bulk.state", java.nio.file.Files.createTempDirectory("close-task-bulk-demo-state").toString());
                 }
-                cli.putIfAbsent("camel.main.routes-reload-enabled", "true");
-                cli.putIfAbsent("camel.main.routes-reload-directory", "routes");
-                cli.putIfAbsent("camel.main.routes-reload-pattern", "*.camel.yaml,sweeps/*.camel.yaml");
+                cli.putIfAbsent("bulk.routes-reload", "true");
             }
             Settings settings = Settings.load(Path.of(cli.getOrDefault("bulk.config",
                     "config/application.properties")), env, system, cli);
@@ -155,6 +154,11 @@ public final class Application {
             @Override
             public void afterConfigure(BaseMainSupport m) {
                 runState.setContext(m.getCamelContext());
+                try {
+                    Bundle.attach(m.getCamelContext(), beans);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
             }
 
             @Override
@@ -163,7 +167,7 @@ public final class Application {
                 var health = org.apache.camel.health.HealthCheckRegistry.get(ctx);
                 if (health != null) {
                     var leadership = (closetaskbulk.cluster.InboxLeadership) beans.get("inboxLeadership");
-                    health.register(new closetaskbulk.ops.BundleHealth(runState, Path.of(settings.get("bulk.inbox")),
+                    health.register(new BundleHealth(runState, Path.of(settings.get("bulk.inbox")),
                             leadership == null ? null : leadership::leads));
                 }
                 var meters = ctx.getRegistry().findSingleByType(io.micrometer.core.instrument.MeterRegistry.class);

@@ -6,25 +6,21 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 
-import closetaskbulk.bulk.BulkUpdate;
-import closetaskbulk.bulk.CloseCall;
-import closetaskbulk.bulk.Journal;
-import closetaskbulk.bulk.Pacer;
-import closetaskbulk.bulk.Run;
-import closetaskbulk.csv.CsvIntake;
+import closetaskbulk.close.CloseApi;
+import closetaskbulk.close.CloseCall;
+import closetaskbulk.close.Pacer;
+import closetaskbulk.intake.CsvIntake;
+import closetaskbulk.run.BulkUpdate;
+import closetaskbulk.run.Journal;
+import closetaskbulk.run.RowCheck;
+import closetaskbulk.run.Run;
+import closetaskbulk.run.RunState;
+import closetaskbulk.run.Runs;
 import closetaskbulk.sweep.Sweeps;
 
 /** The beans the YAML routes call, built from the settings. One place, for the main class and tests. */
 public final class Bundle {
-
-    /** Close's list filters that bulk.filter.* may add (shared/close-api/CONTRACT.md). */
-    static final Set<String> FILTERS = Set.of("assigned_to", "is_complete", "lead_id", "organization_id", "_type",
-            "_type__in", "view", "date", "date__lt", "date__lte", "date__gt", "date__gte", "due_date",
-            "due_date__lt", "due_date__lte", "due_date__gt", "due_date__gte", "date_created__lt",
-            "date_created__lte", "date_created__gt", "date_created__gte", "date_updated__lt", "date_updated__lte",
-            "date_updated__gt", "date_updated__gte");
 
     private Bundle() {
     }
@@ -39,17 +35,13 @@ public final class Bundle {
         }
     }
 
-    public static boolean isCloseFilter(String name) {
-        return FILTERS.contains(name);
-    }
-
     /** Checks bulk.filter.*: only Close's list filters, never the ids (each batch sets those). */
     static Map<String, String> intakeFilter(Settings s) {
         Map<String, String> f = s.withPrefix("bulk.filter.");
         for (String k : f.keySet()) {
-            if (!FILTERS.contains(k)) {
+            if (!CloseApi.isFilter(k)) {
                 throw new Settings.Invalid("bulk.filter." + k + " is not a Close task filter: use one of "
-                        + String.join(", ", new java.util.TreeSet<>(FILTERS)));
+                        + String.join(", ", new java.util.TreeSet<>(CloseApi.FILTERS)));
             }
         }
         return f;
@@ -83,17 +75,26 @@ public final class Bundle {
         return host + "-" + ProcessHandle.current().pid();
     }
 
+    /** What the beans need of a configured context: route reload watches the route files from now on. */
+    public static void attach(org.apache.camel.CamelContext ctx, Map<String, Object> beans) throws Exception {
+        if (beans.get("routeReloader") instanceof RouteReloader reloader) {
+            ctx.addService(reloader);
+        }
+    }
+
     public static Map<String, Object> beans(Settings s, RunState runState) {
         Run.progressEvery(s.intSetting("bulk.progress-interval"));
         Pacer pacer = new Pacer(Long.parseLong(s.get("close.rate-limit.max-wait", "600000")),
                 Double.parseDouble(s.get("close.max-requests-per-second", "0")), Double.parseDouble(s.get("close.rate-limit.share", "1")),
                 s.intSetting("close.connect-timeout") + (long) s.intSetting("close.response-timeout"));
-        CloseCall call = new CloseCall(s.get("close.api-key", ""), s.get("close.base-url"), version(), pacer, runState);
-        BulkUpdate bulk = new BulkUpdate(s.intSetting("close.list-limit"),
-                Boolean.parseBoolean(s.get("close.read-before-write", "true")), runState);
+        runState.onHalt(pacer::wakeAll);
+        CloseCall call = new CloseCall(s.get("close.api-key", ""), s.get("close.base-url"), version(), pacer,
+                runState::haltReason);
+        boolean readBeforeWrite = Boolean.parseBoolean(s.get("close.read-before-write", "true"));
         CsvIntake intake = new CsvIntake(Path.of(s.get("bulk.reports")), Path.of(s.get("bulk.done")),
                 Path.of(s.get("bulk.failed")), s.flag("bulk.dry-run"), s.intSetting("close.batch-size"),
-                Integer.parseInt(s.get("bulk.max-open-batches", "1000")), intakeFilter(s), runState);
+                Integer.parseInt(s.get("bulk.max-open-batches", "1000")), s.intSetting("close.list-limit"),
+                readBeforeWrite, intakeFilter(s), runState);
         Path state = Path.of(s.get("bulk.state", "data/state"));
         Map<String, Object> beans = new LinkedHashMap<>();
         org.apache.camel.spi.IdempotentRepository processed;
@@ -113,16 +114,21 @@ public final class Bundle {
             processed = processedFiles(state);
             journals = Journal.files(state.resolve("journal"));
         }
-        intake.durable(state, processed, journals, s.flag("bulk.repeat"),
-                Boolean.parseBoolean(s.get("close.read-before-write", "true")));
+        intake.durable(state, processed, journals, s.flag("bulk.repeat"));
         Sweeps sweeps = new Sweeps(Path.of(s.get("bulk.reports")), state,
-                s.intSetting("close.batch-size"), s.intSetting("close.list-limit"), s.flag("bulk.dry-run"), runState,
-                s.get("bulk.run-sweep", ""));
+                s.intSetting("close.batch-size"), s.intSetting("close.list-limit"), s.flag("bulk.dry-run"),
+                readBeforeWrite, runState, s.get("bulk.run-sweep", ""));
         beans.put("sweeps", sweeps);
+        if (s.flag("bulk.routes-reload")) {
+            beans.put("routeReloader", new RouteReloader(s.get("bulk.routes-reload-directory", "routes"),
+                    s.get("camel.main.routes-include-pattern")));
+        }
         beans.put("runState", runState);
         beans.put("pacer", pacer);
         beans.put("closeCall", call);
-        beans.put("bulkUpdate", bulk);
+        beans.put("bulkUpdate", new BulkUpdate());
+        beans.put("rowCheck", new RowCheck());
+        beans.put("runs", new Runs(runState, s.intSetting("bulk.progress-interval")));
         beans.put("csvIntake", intake);
         return beans;
     }

@@ -295,7 +295,7 @@ class CsvIntakeTest {
                 assertEquals(before.get(id).get(field), after.get(id).get(field), id + " " + field);
             }
             if (!id.equals(ids.get(5))) {
-                assertTrue(closetaskbulk.bulk.BulkUpdate.sameDate(before.get(id).get("date").asText(), after.get(id).get("date").asText()),
+                assertTrue(closetaskbulk.run.BulkUpdate.sameDate(before.get(id).get("date").asText(), after.get(id).get("date").asText()),
                         id + " date " + after.get(id).get("date"));
             }
         }

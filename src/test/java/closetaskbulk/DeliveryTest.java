@@ -159,4 +159,33 @@ class DeliveryTest {
         long changed = ids.stream().filter(id -> f.emulator.store().get(id).get("assigned_to").asText().equals(Fixture.BOB)).count();
         assertEquals(updated, changed, "UPDATED is exactly what changed in Close");
     }
+
+    @Test
+    void aHaltIsFinalEvenForCallsWaitingOnTheRateLimit() throws Exception {
+        List<String> ids = f.seed(200);
+        f.emulator.rateLimits().set(1000, 1000); // RateLimit headers on every answer
+        f.set("close.batch-size", "10").set("close.concurrency", "4").set("close.max-requests-per-second", "4");
+        AtomicInteger writes = new AtomicInteger();
+        f.emulator.onRequest(r -> {
+            if (r.group().equals("PUT /task/") && r.status() == 200 && writes.incrementAndGet() == 3) {
+                f.emulator.revokeKey(Fixture.KEY);
+            }
+        });
+        f.drop("big.csv", rows(ids, Fixture.BOB));
+        assertEquals(2, f.run("--once"), f.output);
+
+        List<Recorded> all = f.emulator.requests();
+        long refused = all.stream().filter(r -> r.status() == 401).count();
+        assertTrue(refused <= 2, "after the first 401 only calls already sent may be answered 401, not "
+                + refused + ": " + all.stream().map(r -> r.group() + " " + r.status()).toList());
+        // every batch Close confirmed is in the reports, undo included
+        long changed = ids.stream().filter(i -> f.emulator.store().get(i).get("assigned_to").asText()
+                .equals(Fixture.BOB)).count();
+        assertEquals(30, changed);
+        JsonNode summary = f.summary("big");
+        assertEquals("halted", summary.get("outcome").asText());
+        assertEquals(changed, summary.get("counts").get("UPDATED").asLong());
+        assertEquals(changed, Fixture.csv(f.reports.resolve("big.undo.csv")).size());
+        assertEquals(List.of("big.csv"), f.files(f.inbox));
+    }
 }

@@ -136,7 +136,7 @@ class InputEdgesTest {
             f.drop("full.csv", Fixture.csv("id,is_complete", ids.stream().map(i -> i + ",true").toList()));
 
             var log = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
-            var intakeLog = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(closetaskbulk.csv.CsvIntake.class);
+            var intakeLog = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(closetaskbulk.run.Runs.class);
             log.start();
             intakeLog.addAppender(log);
             try {
@@ -145,7 +145,7 @@ class InputEdgesTest {
                 intakeLog.detachAppender(log);
             }
             List<String> errors = log.list.stream().map(e -> e.getFormattedMessage()).toList();
-            assertTrue(errors.stream().anyMatch(m -> m.startsWith("full.csv: cannot write its reports or state")
+            assertTrue(errors.stream().anyMatch(m -> m.startsWith("full: cannot write its reports or state")
                     && m.contains("No space left on device")), errors.toString());
             assertEquals(List.of("full.csv"), f.files(f.inbox), "the file stays where it can be retried");
             assertEquals(1, f.count("PUT /task/"));

@@ -5,7 +5,7 @@ import java.util.List;
 import org.apache.camel.CamelExecutionException;
 import org.junit.jupiter.api.Test;
 
-import closetaskbulk.bulk.CloseHalt;
+import closetaskbulk.close.CloseHalt;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;

@@ -13,7 +13,7 @@ import org.apache.camel.CamelExecutionException;
 import org.apache.commons.csv.CSVRecord;
 import org.junit.jupiter.api.Test;
 
-import closetaskbulk.bulk.CloseCall;
+import closetaskbulk.close.CloseApi;
 import closetaskbulk.emulator.CloseEmulator;
 import closetaskbulk.kamelet.TaskUpdateSink;
 
@@ -97,7 +97,7 @@ class KameletServiceTest extends ServiceTestSupport {
         List<CloseEmulator.Recorded> calls = f.emulator.requests();
         assertFalse(calls.isEmpty());
         for (CloseEmulator.Recorded r : calls) {
-            assertEquals(CloseCall.basicAuth(OTHER_KEY), r.headers().get("authorization"), "every call with the Kamelet's key");
+            assertEquals(CloseApi.basicAuth(OTHER_KEY), r.headers().get("authorization"), "every call with the Kamelet's key");
         }
         try (var files = Files.list(f.reports)) {
             for (Path p : files.toList()) {

@@ -24,7 +24,8 @@ class ProgressTest {
 
     private final ListAppender<ILoggingEvent> log = new ListAppender<>();
     private final List<Logger> loggers = List.of((Logger) LoggerFactory.getLogger("closetaskbulk.progress"),
-            (Logger) LoggerFactory.getLogger("closetaskbulk.csv.CsvIntake"));
+            (Logger) LoggerFactory.getLogger("closetaskbulk.intake.CsvIntake"),
+            (Logger) LoggerFactory.getLogger("closetaskbulk.run.Runs"));
 
     @BeforeEach
     void capture() {
@@ -59,11 +60,12 @@ class ProgressTest {
                 assertTrue(done.get(i) >= done.get(i - 1), "rows done only grow: " + done);
             }
             assertTrue(done.get(done.size() - 1) <= 3000);
-            List<String> closing = lines.stream().filter(l -> l.startsWith("big.csv: done")).toList();
+            List<String> closing = lines.stream().filter(l -> l.startsWith("big: done")).toList();
             assertEquals(1, closing.size(), lines.toString());
-            assertTrue(closing.get(0).matches("big\\.csv: done, 3000 rows \\{UPDATED=3000}; 120 requests; reports: .*"
-                    + "big\\.results\\.csv; file moved to .*big\\.csv"), closing.get(0));
-            assertTrue(lines.indexOf(closing.get(0)) == lines.size() - 1, "the closing line comes last");
+            assertTrue(closing.get(0).matches("big: done, 3000 rows \\{UPDATED=3000}; 120 requests; reports: .*"
+                    + "big\\.results\\.csv"), closing.get(0));
+            assertTrue(lines.indexOf(closing.get(0)) == lines.size() - 2, "the closing line comes last but the move");
+            assertTrue(lines.get(lines.size() - 1).matches("big\\.csv: moved to .*done.big\\.csv"), lines.toString());
         }
     }
 }

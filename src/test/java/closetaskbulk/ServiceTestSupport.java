@@ -19,6 +19,8 @@ import org.apache.camel.test.main.junit5.CamelMainTestSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
+import closetaskbulk.run.RunState;
+
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -78,15 +80,19 @@ abstract class ServiceTestSupport extends CamelMainTestSupport {
         c.withUseOverridePropertiesWithPropertiesComponent(settings().asProperties());
     }
 
+    private static Map<String, Object> bound;
+
     @Override
     protected void bindToRegistry(Registry registry) throws Exception {
         Map<String, Object> beans = Bundle.beans(settings(), runState);
         beans(beans);
         beans.forEach(registry::bind);
+        bound = beans;
     }
 
     @Override
     protected void doPostSetup() throws Exception {
         runState.setContext(context);
+        Bundle.attach(context, bound);
     }
 }

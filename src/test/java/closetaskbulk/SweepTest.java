@@ -138,4 +138,58 @@ class SweepTest {
         assertEquals(0, f.emulator.requests().size(), "no sweep fires: both ship switched off");
         assertTrue(ids.size() == 2);
     }
+
+    @Test
+    void aFaultOnTheFirstListCallIsRetriedLikeAnyOtherCall() {
+        List<String> ids = f.seed(5);
+        f.addSweep("move", reassign());
+        f.emulator.faults().failNext("GET /task/", 1, 503);
+        assertEquals(0, f.run("--sweep", "move"), f.output);
+        assertEquals(503, f.emulator.requests().get(0).status());
+        for (String id : ids) {
+            assertEquals(Fixture.BOB, f.emulator.store().get(id).get("assigned_to").asText(), id);
+        }
+        assertEquals(5, f.summary(reportName()).get("counts").get("UPDATED").asInt());
+    }
+
+    @Test
+    void a429OnTheFirstListCallIsWaitedOut() {
+        f.seed(3);
+        f.addSweep("move", reassign());
+        f.emulator.faults().failNext("GET /task/", 1, 429);
+        assertEquals(0, f.run("--sweep", "move"), f.output);
+        assertEquals(3, f.summary(reportName()).get("counts").get("UPDATED").asInt());
+    }
+
+    @Test
+    void a401WhileListingHalts() {
+        f.seed(5);
+        f.addSweep("move", reassign());
+        f.emulator.revokeKey(Fixture.KEY);
+        assertEquals(2, f.run("--sweep", "move"), f.output);
+        assertEquals(1, f.emulator.requests().size(), "one list call answered 401, then none");
+        assertEquals("halted", f.summary(reportName()).get("outcome").asText());
+    }
+
+    @Test
+    void aSweepFarFromUtcUpdatesWhatItListedAtADayBoundary() {
+        // 22:00 on 1 December in New York is 03:00 on 2 December in UTC
+        com.fasterxml.jackson.databind.node.ObjectNode t = Fixture.JSON.createObjectNode();
+        t.put("id", "task_Evening").put("_type", "lead").put("assigned_to", Fixture.ALICE)
+                .put("date", "2026-12-02T03:00:00+00:00").put("is_complete", false);
+        f.emulator.store().put(t);
+        Map<String, String> v = new LinkedHashMap<>();
+        v.put("cron", "0 0 6 * * ?");
+        v.put("time-zone", "America/New_York");
+        v.put("filter", "is_complete=false&date__lt=2026-12-02");
+        v.put("is-complete", "true");
+        f.addSweep("evening", v);
+        assertEquals(0, f.run("--sweep", "evening"), f.output);
+        String offset = String.valueOf(java.time.ZoneId.of("America/New_York").getRules()
+                .getOffset(java.time.Instant.now()).getTotalSeconds() / 3600);
+        assertTrue(f.emulator.store().get("task_Evening").get("is_complete").asBoolean());
+        for (Recorded r : f.emulator.requests()) {
+            assertEquals(offset, r.headers().get("x-tz-offset"), r.method() + " " + r.body());
+        }
+    }
 }

@@ -24,7 +24,7 @@ import org.flywaydb.core.api.migration.Context;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import closetaskbulk.bulk.Journal;
+import closetaskbulk.run.Journal;
 
 /**
  * The cluster profile's shared state in PostgreSQL (docs/CLUSTER.md): the schema (Flyway: Quartz's own

@@ -28,7 +28,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
 /**
- * A local stand-in for Close's task API (shared/close-api/CONTRACT.md): auth, list filters, {@code _params},
+ * A local stand-in for Close's task API (docs/CLOSE-API.md): auth, list filters, {@code _params},
  * bulk update, per-group rate limits, fault injection and a request log. For tests and {@code --demo}.
  */
 public class CloseEmulator implements AutoCloseable {

@@ -22,7 +22,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * Close's tasks, in memory, with Close's list-filter and bulk-update semantics
- * (see shared/close-api/CONTRACT.md). Thread-safe by synchronizing every public method.
+ * (see docs/CLOSE-API.md). Thread-safe by synchronizing every public method.
  */
 public class TaskStore {
 

@@ -19,15 +19,11 @@ import org.apache.camel.support.ObjectHelper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import closetaskbulk.RunState;
-import closetaskbulk.bulk.Batch;
-import closetaskbulk.bulk.BulkUpdate;
-import closetaskbulk.bulk.CloseCall;
-import closetaskbulk.bulk.Run;
-import closetaskbulk.bulk.Run.Status;
-import closetaskbulk.bulk.Update;
-import closetaskbulk.csv.Batcher;
-import closetaskbulk.csv.CsvIntake;
+import closetaskbulk.close.CloseApi;
+import closetaskbulk.run.Row;
+import closetaskbulk.run.Run;
+import closetaskbulk.run.RunState;
+import closetaskbulk.run.Runs;
 
 /**
  * The Kamelet close-task-bulk-update-sink (kamelets/): one message is one run, like one CSV file. The body
@@ -43,34 +39,15 @@ public class TaskUpdateSink {
 
     /** Header: the run's report name for this message, instead of the runName property. */
     public static final String RUN_NAME = "CloseTaskRunName";
-    static final String STATE = "kameletSinkState";
 
     private static final Logger LOG = LoggerFactory.getLogger(TaskUpdateSink.class);
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
-    private static final Set<String> UPDATE_KEYS = Set.of("assigned_to", "date", "is_complete");
 
     private String runName = "kamelet";
     /** The Kamelet's update values by column (assigned_to, date, is_complete); a row's own values go over them. */
     private final Map<String, String> defaults = new LinkedHashMap<>();
     private boolean dryRun;
     private String authorization;
-
-    /** One row of a message: its id, its update values (null when unset) and what is wrong with it. */
-    record Row(String id, Map<String, String> values, String problem) {
-    }
-
-    /** One message in progress. */
-    static final class State {
-        final Run run;
-        final List<Row> rows;
-        final List<String> columns;
-
-        State(Run run, List<Row> rows, List<String> columns) {
-            this.run = run;
-            this.rows = rows;
-            this.columns = columns;
-        }
-    }
 
     public void setRunName(String runName) {
         if (!blank(runName)) {
@@ -104,36 +81,53 @@ public class TaskUpdateSink {
 
     /** Kept only as the Authorization header, never as text: blank means the bundle's CLOSE_API_KEY. */
     public void setApiKey(String apiKey) {
-        this.authorization = blank(apiKey) ? null : CloseCall.basicAuth(apiKey.trim());
+        this.authorization = blank(apiKey) ? null : CloseApi.basicAuth(apiKey.trim());
     }
 
-    /** Checks the message, opens its run, and returns its batches (the body) for direct:queue-batch. */
-    public List<Batch> begin(Exchange ex) throws IOException {
+    /**
+     * Step to-rows: checks the message, opens its run (exchangeProperty.run) and returns its rows for route
+     * run. A message with no ids is refused whole.
+     */
+    public List<Row> rows(Exchange ex) throws IOException {
         CamelContext ctx = ex.getContext();
         RunState runState = runState(ctx);
         Path reports = Path.of(ctx.resolvePropertyPlaceholders("{{bulk.reports}}"));
         int batchSize = Integer.parseInt(ctx.resolvePropertyPlaceholders("{{close.batch-size}}").trim());
+        int listLimit = Integer.parseInt(ctx.resolvePropertyPlaceholders("{{close.list-limit}}").trim());
+        boolean readBeforeWrite = Boolean.parseBoolean(ctx.resolvePropertyPlaceholders("{{close.read-before-write}}").trim());
         boolean dry = dryRun || Boolean.parseBoolean(ctx.resolvePropertyPlaceholders("{{bulk.dry-run:false}}").trim());
         String name = safeName(ex.getIn().getHeader(RUN_NAME, runName, String.class)) + "-"
                 + STAMP.format(LocalDateTime.now());
-        ex.setProperty(STATE, null);
 
         List<Row> rows = rows(ex.getIn().getBody());
         Set<String> columns = new LinkedHashSet<>();
-        for (String k : List.of("assigned_to", "date", "is_complete")) {
-            if (defaults().containsKey(k) || rows.stream().anyMatch(r -> r.values().containsKey(k))) {
+        for (String k : CloseApi.UPDATE_FIELDS) {
+            if (rows.stream().anyMatch(r -> r.values().containsKey(k))) {
                 columns.add(k);
             }
         }
         Run run = new Run(name, reports, "kamelet close-task-bulk-update-sink (" + name + ")", dry, Map.of(),
-                List.copyOf(columns)).authorization(authorization);
+                List.copyOf(columns)).authorization(authorization).readBeforeWrite(readBeforeWrite)
+                .batching(batchSize, Integer.MAX_VALUE, listLimit);
         List<String> header = new ArrayList<>();
         header.add("id");
         header.addAll(columns);
         run.header(header);
-        State s = new State(run, rows, List.copyOf(columns));
-        ex.setProperty(STATE, s);
-        ex.setProperty(BulkUpdate.RUN, run);
+        List<Row> withCells = new ArrayList<>(rows.size());
+        for (Row r : rows) {
+            List<String> cells = new ArrayList<>();
+            cells.add(r.id());
+            for (String c : columns) {
+                cells.add(r.values().getOrDefault(c, ""));
+            }
+            withCells.add(new Row(r.line(), r.id(), r.values(), cells, r.problem()));
+        }
+        run.rows(visitor -> {
+            for (Row r : withCells) {
+                visitor.row(r.line(), r.id(), r.cells());
+            }
+        });
+        run.total(rows.size());
         if (rows.isEmpty()) {
             String why = "the message holds no task ids (send text with ids, a list of ids, or a list of maps with "
                     + "an \"id\")";
@@ -141,77 +135,9 @@ public class TaskUpdateSink {
             runState.rowsNotOk();
             throw new IllegalArgumentException(name + ": " + why);
         }
-
-        Batcher batcher = new Batcher(run, batchSize, Integer.MAX_VALUE);
-        Map<String, Integer> seen = new LinkedHashMap<>();
-        List<Batch> batches = new ArrayList<>();
-        for (int i = 0; i < rows.size(); i++) {
-            int line = i + 1;
-            Row r = rows.get(i);
-            String problem = r.problem();
-            if (problem == null) {
-                problem = CsvIntake.checkId(r.id());
-            }
-            if (problem == null) {
-                Integer first = seen.putIfAbsent(r.id(), line);
-                if (first != null) {
-                    run.duplicate(line, first);
-                    continue;
-                }
-                Map<String, String> v = r.values();
-                problem = CsvIntake.checkValues(v.get("assigned_to"), v.get("date"), v.get("is_complete"));
-                if (problem == null) {
-                    Update u = new Update(v.get("assigned_to"), v.get("date"),
-                            v.get("is_complete") == null ? null : CsvIntake.parseBool(v.get("is_complete")));
-                    if (u.isEmpty()) {
-                        problem = "nothing to change: set assignedTo, date or isComplete on the Kamelet, or the "
-                                + "row's assigned_to, date, is_complete";
-                    } else {
-                        batches.addAll(batcher.add(line, r.id(), u));
-                        continue;
-                    }
-                }
-            }
-            run.result(line, Status.INVALID, 0, problem);
-        }
-        batches.addAll(batcher.flush());
-        run.total(rows.size());
-        LOG.info("{}: {} rows from a Kamelet message, {} batches{}", name, rows.size(), batches.size(),
-                dry ? " (DRY RUN)" : "");
-        return batches;
-    }
-
-    /** Every batch is done: write the reports; the reply body is the summary. */
-    public Map<String, Object> finish(Exchange ex) throws IOException {
-        State s = ex.getProperty(STATE, State.class);
-        Map<String, Object> summary = s.run.finish(visitor -> {
-            for (int i = 0; i < s.rows.size(); i++) {
-                Row r = s.rows.get(i);
-                List<String> cells = new ArrayList<>();
-                cells.add(r.id());
-                for (String c : s.columns) {
-                    cells.add(r.values().getOrDefault(c, ""));
-                }
-                visitor.row(i + 1, r.id(), cells);
-            }
-        });
-        if (!s.run.allOk()) {
-            runState(ex.getContext()).rowsNotOk();
-        }
-        LOG.info("{}: done, {} rows {}; reports: {}", s.run.name(), summary.get("rows"), s.run.counts(),
-                s.run.report(".summary.json"));
-        return summary;
-    }
-
-    /** The run stopped (a halt, a refused message): a summary saying so, and the error goes back to the sender. */
-    public void aborted(Exchange ex) throws Exception {
-        Exception e = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
-        State s = ex.getProperty(STATE, State.class);
-        RunState runState = ex.getContext().getRegistry().lookupByNameAndType("runState", RunState.class);
-        if (s != null && !(e instanceof IllegalArgumentException)) {
-            s.run.abort(runState != null && runState.isHalted() ? runState.haltReason() : "internal error: " + e);
-        }
-        throw e;
+        ex.setProperty(Runs.RUN, run);
+        LOG.info("{}: {} rows from a Kamelet message{}", name, rows.size(), dry ? " (DRY RUN)" : "");
+        return withCells;
     }
 
     private Map<String, String> defaults() {
@@ -221,6 +147,7 @@ public class TaskUpdateSink {
     /** The body as rows: text (ids split on white space, commas, semicolons), ids, or maps with an "id". */
     List<Row> rows(Object body) {
         List<Row> rows = new ArrayList<>();
+        int[] line = {0};
         if (body == null) {
             return rows;
         }
@@ -229,7 +156,7 @@ public class TaskUpdateSink {
                     : body.toString();
             for (String id : text.strip().split("[\\s,;]+")) {
                 if (!id.isEmpty()) {
-                    rows.add(new Row(id, defaults(), null));
+                    rows.add(new Row(++line[0], id, defaults(), List.of(), null));
                 }
             }
             return rows;
@@ -242,19 +169,19 @@ public class TaskUpdateSink {
         while (it.hasNext()) {
             Object item = it.next();
             if (item instanceof CharSequence cs) {
-                rows.add(new Row(cs.toString().trim(), defaults(), null));
+                rows.add(new Row(++line[0], cs.toString().trim(), defaults(), List.of(), null));
             } else if (item instanceof Map<?, ?> m) {
-                rows.add(row(m));
+                rows.add(row(++line[0], m));
             } else {
-                rows.add(new Row(String.valueOf(item), defaults(), "not a task id or a map with an \"id\": "
-                        + (item == null ? "null" : item.getClass().getSimpleName())));
+                rows.add(new Row(++line[0], String.valueOf(item), defaults(), List.of(), "not a task id or a map "
+                        + "with an \"id\": " + (item == null ? "null" : item.getClass().getSimpleName())));
             }
         }
         return rows;
     }
 
     /** A map row: its id, and its own assigned_to/date/is_complete over the Kamelet's (camelCase works too). */
-    private Row row(Map<?, ?> m) {
+    private Row row(int line, Map<?, ?> m) {
         Map<String, String> values = defaults();
         List<String> unknown = new ArrayList<>();
         String id = "";
@@ -263,7 +190,7 @@ public class TaskUpdateSink {
             Object v = e.getValue();
             if (key.equals("id")) {
                 id = v == null ? "" : v.toString().trim();
-            } else if (UPDATE_KEYS.contains(key)) {
+            } else if (CloseApi.UPDATE_FIELDS.contains(key)) {
                 if (v == null || v.toString().isBlank()) {
                     values.remove(key);
                 } else {
@@ -275,7 +202,7 @@ public class TaskUpdateSink {
         }
         String problem = unknown.isEmpty() ? null : "unknown field" + (unknown.size() > 1 ? "s " : " ")
                 + String.join(", ", unknown) + " (id, assigned_to, date, is_complete)";
-        return new Row(id, values, problem);
+        return new Row(line, id, values, List.of(), problem);
     }
 
     private static String snake(String key) {
@@ -294,7 +221,7 @@ public class TaskUpdateSink {
 
     private static RunState runState(CamelContext ctx) {
         RunState rs = ctx.getRegistry().lookupByNameAndType("runState", RunState.class);
-        if (rs == null || ctx.getRoute("bulk-update") == null) {
+        if (rs == null || ctx.getRoute("run") == null) {
             throw new IllegalStateException("the close-task-bulk-update-sink Kamelet runs inside close-task-bulk: "
                     + "put the route that uses it in routes/ (README, \"The Kamelet\")");
         }

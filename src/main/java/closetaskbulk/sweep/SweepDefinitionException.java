@@ -1,8 +1,11 @@
 package closetaskbulk.sweep;
 
-/** A sweep whose definition cannot run (no filter, no update, a bad value): refused with this message. */
-public class SweepDefinitionException extends RuntimeException {
+import closetaskbulk.run.RunFailed;
+
+/** A sweep whose definition cannot run (no filter, no update, a bad value): exit 2, one line. */
+public class SweepDefinitionException extends RunFailed {
+
     public SweepDefinitionException(String message) {
-        super(message, null, false, false);
+        super("refused", message, true);
     }
 }

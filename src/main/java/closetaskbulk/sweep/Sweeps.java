@@ -20,11 +20,9 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeProperty;
 import org.apache.camel.Route;
 import org.apache.camel.component.quartz.QuartzComponent;
 import org.quartz.CronExpression;
@@ -32,24 +30,24 @@ import org.quartz.JobKey;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import closetaskbulk.RunState;
-import closetaskbulk.bulk.Batch;
-import closetaskbulk.bulk.CloseCall;
-import closetaskbulk.bulk.Run;
-import closetaskbulk.bulk.Update;
-import closetaskbulk.csv.Batcher;
-import closetaskbulk.csv.CsvIntake;
+import closetaskbulk.close.CloseApi;
+import closetaskbulk.run.Row;
+import closetaskbulk.run.RowCheck;
+import closetaskbulk.run.Run;
+import closetaskbulk.run.RunFailed;
+import closetaskbulk.run.RunState;
+import closetaskbulk.run.Runs;
+import closetaskbulk.run.Update;
 
 /**
- * The steps of a sweep route (routes/sweep.camel.yaml): list every task the filter matches, page by page,
- * before any write; then feed the ids to direct:bulk-update in batches, and write the reports. Also runs
- * a sweep now (--sweep) and catches up runs missed while the bundle was down.
+ * The sweep adapter (routes/sweep.camel.yaml): checks a sweep's definition and opens its run, then turns
+ * its listing into rows for route run. Also runs a sweep now (--sweep) and catches up runs missed while the
+ * bundle was down.
  */
 public class Sweeps {
 
     /** Exchange properties of a sweep run. */
     public static final String RUN_AT = "runAt";
-    static final String STATE = "sweepState";
     static final String ID = "sweepId";
     static final String FILTER = "sweepFilter";
     static final String UPDATE = "sweepUpdate";
@@ -61,46 +59,26 @@ public class Sweeps {
     static final Set<String> RESERVED = Set.of("_fields", "_order_by", "_skip", "_limit", "id", "id__in");
 
     private static final Logger LOG = LoggerFactory.getLogger(Sweeps.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
-
-    /** One sweep run in progress. */
-    static final class State {
-        final Run run;
-        final String id;
-        final Map<String, String> filter;
-        final Update update;
-        final int maxTasks;
-        final List<String> ids = new ArrayList<>();
-        int skip;
-        boolean more = true;
-        boolean capped;
-
-        State(Run run, String id, Map<String, String> filter, Update update, int maxTasks) {
-            this.run = run;
-            this.id = id;
-            this.filter = filter;
-            this.update = update;
-            this.maxTasks = maxTasks;
-        }
-    }
 
     private final Path reportsDir;
     private final Path stateFile;
     private final int batchSize;
     private final int listLimit;
     private final boolean dryRunSetting;
+    private final boolean readBeforeWrite;
     private final RunState runState;
     private final String runNowId;
     private volatile Clock clock = Clock.systemUTC();
 
     public Sweeps(Path reportsDir, Path stateDir, int batchSize, int listLimit, boolean dryRunSetting,
-                  RunState runState, String runNowId) {
+                  boolean readBeforeWrite, RunState runState, String runNowId) {
         this.reportsDir = reportsDir;
         this.stateFile = stateDir.resolve("sweeps.properties");
         this.batchSize = batchSize;
         this.listLimit = listLimit;
         this.dryRunSetting = dryRunSetting;
+        this.readBeforeWrite = readBeforeWrite;
         this.runState = runState;
         this.runNowId = runNowId == null ? "" : runNowId;
     }
@@ -115,8 +93,11 @@ public class Sweeps {
         ex.setProperty(RUN_AT, Date.from(clock.instant()));
     }
 
-    /** Checks the definition (evaluated into exchange properties by the route) and opens the run. */
-    public void begin(Exchange ex) {
+    /**
+     * Step open-sweep: checks the definition (evaluated into exchange properties by the route), opens the run
+     * (every call of it carries the sweep's time zone) and returns its listing, not yet started.
+     */
+    public Listing open(Exchange ex) {
         String id = ex.getProperty(ID, String.class);
         if (ex.getIn().getHeader("trigger") instanceof org.quartz.Trigger t
                 && org.quartz.Scheduler.DEFAULT_RECOVERY_GROUP.equals(t.getKey().getGroup())) {
@@ -129,132 +110,59 @@ public class Sweeps {
         int maxTasks = Integer.parseInt(ex.getProperty(MAX_TASKS, "10000", String.class).trim());
         Instant at = ex.getProperty(RUN_AT, Date.class).toInstant();
         String name = "sweep-" + id + "-" + STAMP.format(at.atZone(zone));
-        Map<String, String> enriched = new LinkedHashMap<>(filter);
-        if (!enriched.containsKey("_type") && !enriched.containsKey("_type__in")) {
-            enriched.put("_type", "all");
-        }
-        List<String> cols = CsvIntake.updateColumns(update);
-        Run run = new Run(name, reportsDir, "sweep " + id, dryRun, enriched, cols);
+        Map<String, String> enriched = CloseApi.withType(filter);
+        List<String> cols = RowCheck.updateColumns(update);
+        Run run = new Run(name, reportsDir, "sweep " + id, dryRun, enriched, cols).tzOffset(tzOffset(zone, at))
+                .readBeforeWrite(readBeforeWrite).batching(batchSize, Integer.MAX_VALUE, listLimit);
         List<String> header = new ArrayList<>();
         header.add("id");
         header.addAll(cols);
         run.header(header);
-        ex.setProperty(STATE, new State(run, id, enriched, update, maxTasks));
-        ex.setProperty(closetaskbulk.bulk.BulkUpdate.RUN, run); // list calls count in its summary
-        ex.setProperty(CloseCall.TZ_OFFSET, tzOffset(zone, at));
+        if (id.equals(runNowId)) {
+            run.onEnd(runState::idle);
+        }
+        ex.setProperty(Runs.RUN, run);
+        ex.setProperty(UPDATE, update);
         recordRun(id, at);
         LOG.info("sweep {}: listing tasks where {} to set {}{}", id, enriched, update.fields(), dryRun ? " (DRY RUN)" : "");
+        return new Listing(run, enriched, listLimit, maxTasks);
     }
 
-    public boolean morePages(Exchange ex) {
-        State s = ex.getProperty(STATE, State.class);
-        return s.more && !s.capped;
+    /** Step listing-failed: the listing failed for good (after retries): the run fails, nothing was sent. */
+    public void listingFailed(Listing listing) {
+        throw new RunFailed("failed", "listing the tasks failed, nothing was sent: " + listing.failure());
     }
 
-    /** The next list call: the filter in _params, a stable order, one page. */
-    public void nextPage(Exchange ex) throws JsonProcessingException {
-        State s = ex.getProperty(STATE, State.class);
-        Map<String, Object> params = new LinkedHashMap<>(s.filter);
-        params.put("_fields", "id,assigned_to,date,is_complete");
-        params.put("_order_by", "date_created");
-        params.put("_skip", s.skip);
-        params.put("_limit", listLimit);
-        ex.setProperty(CloseCall.GROUP, "read");
-        ex.setProperty(CloseCall.METHOD, "POST");
-        ex.setProperty(CloseCall.REQUEST, JSON.writeValueAsString(Map.of("_params", params)));
+    /** Step over-cap: more tasks match than max-tasks: a summary that says so, and nothing is sent. */
+    public void overCap(Listing listing) throws IOException {
+        String why = "found more than " + listing.maxTasks() + " matching tasks (at least " + listing.ids().size()
+                + "), over this sweep's cap of " + listing.maxTasks() + " (max-tasks): nothing was sent";
+        LOG.error("{}: {}", listing.run().name(), why);
+        listing.run().reject(why);
+        runState.rowsNotOk();
     }
 
-    public void afterPage(Exchange ex) throws JsonProcessingException {
-        State s = ex.getProperty(STATE, State.class);
-        JsonNode page = JSON.readTree(ex.getIn().getBody(String.class));
-        for (JsonNode t : page.path("data")) {
-            s.ids.add(t.path("id").asText());
+    /** Step to-rows: every listed id becomes a row with the sweep's update, for route run. */
+    public List<Row> rows(Listing listing, @ExchangeProperty(UPDATE) Update update) {
+        Run run = listing.run();
+        Map<String, String> values = new LinkedHashMap<>();
+        update.fields().forEach((k, v) -> values.put(k, String.valueOf(v)));
+        List<String> ids = listing.ids();
+        List<Row> rows = new ArrayList<>(ids.size());
+        for (int i = 0; i < ids.size(); i++) {
+            List<String> cells = new ArrayList<>();
+            cells.add(ids.get(i));
+            cells.addAll(values.values());
+            rows.add(new Row(i + 1, ids.get(i), values, cells, null));
         }
-        s.skip += page.path("data").size();
-        s.more = page.path("has_more").asBoolean() && page.path("data").size() > 0;
-        if (s.ids.size() > s.maxTasks) {
-            s.capped = true;
-        }
-    }
-
-    /** After listing every match: the batches to send, or none when over the cap. */
-    public List<Batch> batches(Exchange ex) {
-        State s = ex.getProperty(STATE, State.class);
-        if (s.capped) {
-            return List.of();
-        }
-        Batcher batcher = new Batcher(s.run, batchSize, Integer.MAX_VALUE);
-        List<Batch> out = new ArrayList<>();
-        for (int i = 0; i < s.ids.size(); i++) {
-            out.addAll(batcher.add(i + 1, s.ids.get(i), s.update));
-        }
-        out.addAll(batcher.flush());
-        LOG.info("sweep {}: {} tasks match; {} batches", s.id, s.ids.size(), out.size());
-        s.run.total(s.ids.size());
-        return out;
-    }
-
-    /** Reports; over the cap, a summary that says so and nothing else. */
-    public void finish(Exchange ex) throws IOException {
-        State s = ex.getProperty(STATE, State.class);
-        Map<String, Object> summary;
-        if (s.capped) {
-            String why = "found more than " + s.maxTasks + " matching tasks (at least " + s.ids.size()
-                    + "), over this sweep's cap of " + s.maxTasks + " (max-tasks): nothing was sent";
-            summary = s.run.reject(why);
-            LOG.error("sweep {}: {}", s.id, why);
-            runState.rowsNotOk();
-        } else {
-            summary = s.run.finish(visitor -> {
-                for (int i = 0; i < s.ids.size(); i++) {
-                    visitor.row(i + 1, s.ids.get(i), cells(s, s.ids.get(i)));
-                }
-            });
-            if (!s.run.allOk()) {
-                runState.rowsNotOk();
+        run.total(rows.size());
+        run.rows(visitor -> {
+            for (Row r : rows) {
+                visitor.row(r.line(), r.id(), r.cells());
             }
-            LOG.info("sweep {}: done, {} tasks {}; reports: {}", s.id, summary.get("rows"), s.run.counts(),
-                    s.run.report(".summary.json"));
-        }
-        ranNow(s.id);
-    }
-
-    /** The run stopped: after a halt, a summary saying so; else an internal error. */
-    public void aborted(Exchange ex) throws IOException {
-        Exception e = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
-        State s = ex.getProperty(STATE, State.class);
-        String id = ex.getProperty(ID, String.class);
-        if (e instanceof SweepDefinitionException) {
-            LOG.error("sweep {} refused: {}", id, e.getMessage());
-            runState.configError(e.getMessage());
-        } else if (runState.isHalted()) {
-            if (s != null) {
-                s.run.abort(runState.haltReason());
-            }
-        } else {
-            runState.internalError("sweep " + id + ": " + e);
-            LOG.error("sweep {}: stopped by an internal error", id, e);
-            if (s != null) {
-                s.run.abort("internal error: " + e);
-            }
-        }
-        ranNow(id);
-    }
-
-    private void ranNow(String id) {
-        if (id != null && id.equals(runNowId)) {
-            runState.idle();
-        }
-    }
-
-    private static List<String> cells(State s, String id) {
-        List<String> cells = new ArrayList<>();
-        cells.add(id);
-        Map<String, Object> f = s.update.fields();
-        for (String col : CsvIntake.updateColumns(s.update)) {
-            cells.add(String.valueOf(f.get(col)));
-        }
-        return cells;
+        });
+        LOG.info("{}: {} tasks match", run.name(), ids.size());
+        return rows;
     }
 
     /** --sweep id: start that sweep's route if it is off, and fire its job now. */
@@ -361,7 +269,7 @@ public class Sweeps {
                 throw new SweepDefinitionException("sweep " + id + ": the filter may not set " + k
                         + " (the sweep pages and batches by itself)");
             }
-            if (!closetaskbulk.Bundle.isCloseFilter(k)) {
+            if (!CloseApi.isFilter(k)) {
                 throw new SweepDefinitionException("sweep " + id + ": '" + k + "' is not a Close task filter");
             }
         }
@@ -371,17 +279,17 @@ public class Sweeps {
     /** A sweep must change something, with values Close accepts. */
     public static Update checkUpdate(String id, Map<String, String> u) {
         for (String k : u.keySet()) {
-            if (!Set.of("assigned_to", "date", "is_complete").contains(k)) {
+            if (!CloseApi.UPDATE_FIELDS.contains(k)) {
                 throw new SweepDefinitionException("sweep " + id + ": cannot update '" + k
                         + "' (assigned_to, date, is_complete)");
             }
         }
-        String problem = CsvIntake.checkValues(u.get("assigned_to"), u.get("date"), u.get("is_complete"));
+        String problem = RowCheck.checkValues(u.get("assigned_to"), u.get("date"), u.get("is_complete"));
         if (problem != null) {
             throw new SweepDefinitionException("sweep " + id + ": " + problem);
         }
         Update update = new Update(u.get("assigned_to"), u.get("date"),
-                u.containsKey("is_complete") ? CsvIntake.parseBool(u.get("is_complete")) : null);
+                u.containsKey("is_complete") ? RowCheck.parseBool(u.get("is_complete")) : null);
         if (update.isEmpty()) {
             throw new SweepDefinitionException("sweep " + id + " has no update: set at least one of sweep." + id
                     + ".assigned-to, .date, .is-complete");

@@ -1,6 +1,6 @@
 -- close-task-bulk's own tables for the cluster profile (docs/CLUSTER.md). Version 1 is Quartz's tables.
 
--- Run journals: the write-ahead log of each file's run, one row per line (see closetaskbulk.bulk.Journal).
+-- Run journals: the write-ahead log of each file's run, one row per line (see closetaskbulk.run.Journal).
 -- A file's run resumes from here on whichever instance picks the file up next.
 CREATE TABLE ctb_journal (
     seq     BIGSERIAL   PRIMARY KEY,

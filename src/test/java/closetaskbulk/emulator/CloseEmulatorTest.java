@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The emulator behaves as shared/close-api/CONTRACT.md describes Close. */
+/** The emulator behaves as docs/CLOSE-API.md describes Close. */
 class CloseEmulatorTest {
 
     static final String KEY = "emu-key";

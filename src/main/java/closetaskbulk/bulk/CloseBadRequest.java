@@ -1,8 +1,0 @@
-package closetaskbulk.bulk;
-
-/** 400 (and other 4xx that concern one batch): that batch fails with Close's message; the run goes on. */
-public class CloseBadRequest extends CloseException {
-    public CloseBadRequest(int status, String message) {
-        super(status, message);
-    }
-}

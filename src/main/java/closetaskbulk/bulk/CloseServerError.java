@@ -1,8 +1,0 @@
-package closetaskbulk.bulk;
-
-/** 5xx: retried with exponential backoff and jitter, then the batch fails. */
-public class CloseServerError extends CloseException {
-    public CloseServerError(int status, String message) {
-        super(status, message);
-    }
-}

@@ -1,8 +1,0 @@
-package closetaskbulk.bulk;
-
-/** Waiting on Close's rate limit took longer than close.rate-limit.max-wait: the batch fails, the run goes on. */
-public class RateLimitBudgetSpent extends CloseException {
-    public RateLimitBudgetSpent(String message) {
-        super(429, message);
-    }
-}

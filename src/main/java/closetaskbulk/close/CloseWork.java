@@ -1,0 +1,40 @@
+package closetaskbulk.close;
+
+/**
+ * The body of a call to Close (route close-call): a batch's read or write, or a page of a sweep's listing.
+ * It says what to send, takes the answer, and learns when the call failed for good.
+ */
+public interface CloseWork {
+
+    /** Endpoint group for pacing and counting: "read" or "write". */
+    String group();
+
+    /** POST (a read, sent with x-http-method-override: GET) or PUT. */
+    String method();
+
+    /** The JSON body of the request. */
+    String request();
+
+    /** The Authorization header to use instead of the bundle's, or null. Never logged. */
+    default String authorization() {
+        return null;
+    }
+
+    /** x-tz-offset in hours ("1", "-5", "5.5"), or null. */
+    default String tzOffset() {
+        return null;
+    }
+
+    /** Counts the call (and whether it is a retry) in the run's summary. */
+    default void counted(boolean retry) {
+    }
+
+    /** A 2xx answer's body. */
+    void answer(String body);
+
+    /** The call failed for good (after retries, refused, or a halt): {@code status} 0 when there was no answer. */
+    void fail(int status, String message);
+
+    /** True once {@link #fail} was called. */
+    boolean isFailed();
+}

@@ -1,0 +1,270 @@
+package closetaskbulk.close;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.apache.camel.Exchange;
+
+/**
+ * Paces calls per endpoint group ("read", "write") on what Close's RateLimit header says, so a steady limit
+ * gives no 429, also with several instances on one key:
+ * <ul>
+ * <li>an answer's {@code remaining}, times {@code share}, less this instance's calls in flight, is what it
+ * may send before the next answer (within a window an answer may only lower it: answers arrive out of
+ * order);</li>
+ * <li>when that is spent, wait for the window's {@code reset};</li>
+ * <li>after the reset, until the next answer, one call at a time: others may have spent the new window, so
+ * only a fresh answer says how much is left.</li>
+ * </ul>
+ * Two instances each spending at most half of what their latest answer showed never spend more than the
+ * window holds (docs/CLUSTER.md). After a 429 the group waits reset, else Retry-After, else 2 s. Every wait
+ * of one call counts against close.rate-limit.max-wait.
+ */
+public class Pacer {
+
+    static final String WAITED = "closeWaitedMs";
+    private static final Pattern FIELD = Pattern.compile("(limit|remaining|reset)\\s*=\\s*([0-9.]+)",
+            Pattern.CASE_INSENSITIVE);
+    private static final long ANSWER_POLL_MS = 50;
+
+    private static final class Group {
+        boolean paced = true; // false once Close answers without a RateLimit header: nothing to pace by
+        double allowance = -1; // calls this instance may send before the next answer; -1: none known
+        long resetAt;
+        long blockedUntil;
+        long lastCall;
+        int inflight; // calls sent and not yet answered
+    }
+
+    private final Map<String, Group> groups = new ConcurrentHashMap<>();
+    private final long maxWaitMs;
+    private final double maxPerSecond;
+    private final double share;
+    private final long answerTimeoutNs;
+
+    public Pacer(long maxWaitMs, double maxPerSecond) {
+        this(maxWaitMs, maxPerSecond, 1);
+    }
+
+    /**
+     * @param share the part of Close's remaining budget this instance spends (close.rate-limit.share):
+     *              1 alone, 1/N for N instances on one key
+     */
+    public Pacer(long maxWaitMs, double maxPerSecond, double share) {
+        this(maxWaitMs, maxPerSecond, share, 70_000);
+    }
+
+    /**
+     * @param answerTimeoutMs the longest a call can stay unanswered (connect and response timeouts): a call
+     *                        in flight longer than that is taken as lost, so waiting for its answer ends
+     */
+    public Pacer(long maxWaitMs, double maxPerSecond, double share, long answerTimeoutMs) {
+        if (!(share > 0 && share <= 1)) {
+            throw new IllegalArgumentException("close.rate-limit.share must be above 0 and at most 1, was " + share);
+        }
+        this.maxWaitMs = maxWaitMs;
+        this.maxPerSecond = maxPerSecond;
+        this.share = share;
+        this.answerTimeoutNs = answerTimeoutMs * 1_000_000;
+    }
+
+    private volatile Supplier<String> haltReason = () -> null;
+
+    /** After a halt no call leaves the pacer: calls waiting here are refused, not sent. */
+    public void haltWhen(Supplier<String> reason) {
+        this.haltReason = reason;
+    }
+
+    /** Wakes every waiting call, so that it sees a halt at once. */
+    public void wakeAll() {
+        for (Group g : groups.values()) {
+            synchronized (g) {
+                g.notifyAll();
+            }
+        }
+    }
+
+    private void refuseIfHalted(boolean reserved, String groupName) {
+        String halted = haltReason.get();
+        if (halted != null) {
+            if (reserved) {
+                release(groupName);
+            }
+            throw new CloseHalt(0, "not sent: the bundle halted earlier (" + halted + ")");
+        }
+    }
+
+    private Group group(String name) {
+        return groups.computeIfAbsent(name, k -> new Group());
+    }
+
+    /** Blocks until a call to {@code group} fits the budget; reserves it. */
+    public void acquire(Exchange exchange, String groupName) {
+        Group g = group(groupName);
+        while (true) {
+            refuseIfHalted(false, groupName);
+            long sleepMs;
+            long until;
+            boolean reserved = false;
+            synchronized (g) {
+                long now = System.nanoTime();
+                long at = Math.max(now, g.blockedUntil);
+                boolean fits = !g.paced || g.allowance >= 1;
+                if (g.inflight > 0 && now - g.lastCall >= answerTimeoutNs) {
+                    g.inflight = 0; // sent longer ago than any answer can take: lost
+                }
+                if (!fits && at < g.resetAt) {
+                    at = g.resetAt; // spent: wait for the reset
+                } else if (!fits && at == now && g.inflight > 0) {
+                    // no answer yet since the reset: the next call waits for one
+                    long waitMs = Math.max(1, Math.min(ANSWER_POLL_MS, budgetLeft(exchange)));
+                    try {
+                        g.wait(waitMs);
+                    } catch (InterruptedException e) {
+                        throw interrupted();
+                    }
+                    count(exchange, groupName, Math.max(1, (System.nanoTime() - now) / 1_000_000));
+                    continue;
+                }
+                if (at == now) { // it may go: reserve the call (at the ceiling's next slot, if any)
+                    if (maxPerSecond > 0 && g.lastCall != 0) {
+                        at = Math.max(at, g.lastCall + (long) (1e9 / maxPerSecond));
+                    }
+                    if (g.allowance >= 1) {
+                        g.allowance -= 1;
+                    }
+                    g.lastCall = at;
+                    g.inflight++;
+                    reserved = true;
+                }
+                sleepMs = (at - now + 999_999) / 1_000_000;
+                until = at;
+            }
+            if (sleepMs > 0) {
+                try {
+                    count(exchange, groupName, sleepMs);
+                } catch (RateLimitBudgetSpent e) {
+                    if (reserved) {
+                        release(groupName); // not sent after all
+                    }
+                    throw e;
+                }
+                pause(g, until);
+            }
+            if (reserved) {
+                refuseIfHalted(true, groupName);
+                return;
+            }
+        }
+    }
+
+    private long budgetLeft(Exchange exchange) {
+        return maxWaitMs - exchange.getProperty(WAITED, 0L, Long.class);
+    }
+
+    /** Adds a wait to this call's total; past close.rate-limit.max-wait the call gives up. */
+    private void count(Exchange exchange, String groupName, long ms) {
+        long waited = exchange.getProperty(WAITED, 0L, Long.class) + ms;
+        if (waited > maxWaitMs) {
+            throw new RateLimitBudgetSpent("gave up after waiting " + waited / 1000 + " s on Close's rate limit "
+                    + "(close.rate-limit.max-wait=" + maxWaitMs + " ms)");
+        }
+        exchange.setProperty(WAITED, waited);
+        closetaskbulk.ops.Meters.rateLimitWait(groupName, ms);
+    }
+
+    /** Waits until {@code until} (nanoTime), or a halt. */
+    private void pause(Group g, long until) {
+        synchronized (g) {
+            long left;
+            while ((left = until - System.nanoTime()) > 0 && haltReason.get() == null) {
+                try {
+                    g.wait(Math.max(1, (left + 999_999) / 1_000_000));
+                } catch (InterruptedException e) {
+                    throw interrupted();
+                }
+            }
+        }
+    }
+
+    private static CloseServerError interrupted() {
+        Thread.currentThread().interrupt();
+        return new CloseServerError(0, "interrupted while waiting on the rate limit");
+    }
+
+    /** One field of a RateLimit header (any case, ',' or ';' between fields), or null. */
+    private static Double field(String rateLimit, String name) {
+        Matcher m = rateLimit == null ? null : FIELD.matcher(rateLimit);
+        while (m != null && m.find()) {
+            if (m.group(1).equalsIgnoreCase(name)) {
+                return Double.parseDouble(m.group(2));
+            }
+        }
+        return null;
+    }
+
+    /** A call is answered (or given up on): it no longer counts as in flight; callers waiting look again. */
+    private static void answered(Group g) {
+        g.inflight = Math.max(0, g.inflight - 1);
+        g.notifyAll();
+    }
+
+    /** Takes the RateLimit header of an answer (any case, ',' or ';' between fields); the call is answered. */
+    public void update(String groupName, String rateLimit) {
+        Double remaining = field(rateLimit, "remaining");
+        Double reset = field(rateLimit, "reset");
+        Group g = group(groupName);
+        synchronized (g) {
+            answered(g);
+            if (remaining == null) {
+                g.paced = false;
+                return;
+            }
+            g.paced = true;
+            closetaskbulk.ops.Meters.remaining(groupName, remaining);
+            // Each answer leaves out the calls still in flight, and may be older than one already taken.
+            long now = System.nanoTime();
+            double fresh = Math.max(0, Math.floor(remaining * share) - g.inflight);
+            g.allowance = g.allowance >= 0 && now < g.resetAt ? Math.min(g.allowance, fresh) : fresh;
+            g.resetAt = now + (long) ((reset == null ? 1 : reset) * 1e9);
+        }
+    }
+
+    /** A call that got no answer (timeout, dropped connection): it no longer counts as in flight. */
+    public void release(String groupName) {
+        Group g = group(groupName);
+        synchronized (g) {
+            answered(g);
+        }
+    }
+
+    /** A 429: block the group for reset, else Retry-After, else 2 s. Returns the wait in ms. */
+    public long rateLimited(String groupName, String rateLimit, String retryAfter) {
+        Double reset = field(rateLimit, "reset");
+        double seconds = reset == null ? 0 : reset;
+        if (seconds <= 0 && retryAfter != null) { // a 429 with budget left says reset=0: Retry-After then
+            try {
+                seconds = Double.parseDouble(retryAfter.trim());
+            } catch (NumberFormatException e) {
+                seconds = 0; // an HTTP date: rare
+            }
+        }
+        if (seconds <= 0) {
+            seconds = 2; // Close's own client's default
+        }
+        long ms = Math.max(1, (long) (seconds * 1000));
+        Group g = group(groupName);
+        synchronized (g) {
+            answered(g);
+            g.blockedUntil = Math.max(g.blockedUntil, System.nanoTime() + ms * 1_000_000);
+            g.allowance = 0;
+            g.paced = true;
+            g.resetAt = g.blockedUntil;
+        }
+        return ms;
+    }
+
+}

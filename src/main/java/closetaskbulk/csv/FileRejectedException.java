@@ -1,8 +1,0 @@
-package closetaskbulk.csv;
-
-/** The whole file is refused before any request: it moves to bulk.failed with the reason in its summary. */
-public class FileRejectedException extends RuntimeException {
-    public FileRejectedException(String message) {
-        super(message, null, false, false);
-    }
-}

@@ -1,0 +1,472 @@
+package closetaskbulk.intake;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+import org.apache.camel.Exchange;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import closetaskbulk.close.CloseApi;
+import closetaskbulk.run.Journal;
+import closetaskbulk.run.Row;
+import closetaskbulk.run.Run;
+import closetaskbulk.run.RunState;
+import closetaskbulk.run.Runs;
+
+/**
+ * The CSV adapter (route csv-intake): checks a dropped file (UTF-8, header, seen before?), opens its run,
+ * turns its records into rows for route run, and afterwards chooses where the file moves.
+ */
+public class CsvIntake {
+
+    /** Exchange properties of the intake route. */
+    public static final String STATE = "bulkIntake";
+    public static final String MOVE_TO = "bulkMoveTo";
+    public static final String DELIMITER = "bulkDelimiter";
+
+    static final List<String> UPDATE_COLUMNS = CloseApi.UPDATE_FIELDS;
+    private static final Logger LOG = LoggerFactory.getLogger(CsvIntake.class);
+    private static final DateTimeFormatter SUFFIX = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
+
+    /** One file being processed. */
+    static final class State {
+        final Path file;
+        final Run run;
+        final char delimiter;
+        final int columns;
+        final int idCol;
+        final int[] updateCols = {-1, -1, -1}; // assigned_to, date, is_complete
+        String sha;
+        long size;
+        long modified;
+
+        State(Path file, Run run, char delimiter, List<String> header) {
+            this.file = file;
+            this.run = run;
+            this.delimiter = delimiter;
+            this.columns = header.size();
+            int id = -1;
+            for (int i = 0; i < header.size(); i++) {
+                String h = header.get(i);
+                if (h.equals("id") || h.equals("task_id")) {
+                    id = i;
+                } else {
+                    updateCols[UPDATE_COLUMNS.indexOf(h)] = i;
+                }
+            }
+            this.idCol = id;
+        }
+    }
+
+    private final Path reportsDir;
+    private final Path doneDir;
+    private final Path failedDir;
+    private final boolean dryRun;
+    private final int batchSize;
+    private final int maxOpenBatches;
+    private final int listLimit;
+    private final boolean readBeforeWrite;
+    private final Map<String, String> filter;
+    private final RunState runState;
+    private Path stateDir;
+    private org.apache.camel.spi.IdempotentRepository processed;
+    private Journal.Store journals;
+    private boolean repeat;
+    private String fingerprint = "";
+
+    public CsvIntake(Path reportsDir, Path doneDir, Path failedDir, boolean dryRun, int batchSize,
+                     int maxOpenBatches, int listLimit, boolean readBeforeWrite, Map<String, String> filter,
+                     RunState runState) {
+        this.reportsDir = reportsDir;
+        this.doneDir = doneDir;
+        this.failedDir = failedDir;
+        this.dryRun = dryRun;
+        this.batchSize = batchSize;
+        this.maxOpenBatches = maxOpenBatches;
+        this.listLimit = listLimit;
+        this.readBeforeWrite = readBeforeWrite;
+        this.filter = Map.copyOf(filter);
+        this.runState = runState;
+    }
+
+    /**
+     * Crash recovery and the re-drop guard: run journals, processed contents (SHA-256) in Camel's idempotent
+     * repository, details of each first run under stateDir; {@code repeat} processes a known content again.
+     */
+    public CsvIntake durable(Path stateDir, org.apache.camel.spi.IdempotentRepository processed, Journal.Store journals,
+                             boolean repeat) {
+        this.stateDir = stateDir;
+        this.processed = processed;
+        this.journals = journals;
+        this.repeat = repeat;
+        this.fingerprint = "batch=" + batchSize + ";open=" + maxOpenBatches + ";read=" + readBeforeWrite
+                + ";filter=" + new java.util.TreeMap<>(filter);
+        return this;
+    }
+
+    /** Step check-file: the whole file is UTF-8, its header one we know, its content new; opens its run. */
+    public void open(Exchange ex) throws IOException {
+        Path file = ex.getIn().getBody(java.io.File.class).toPath();
+        String name = baseName(file);
+        ex.setProperty(STATE, null);
+        String[] scan = checkUtf8(file);
+        String sha = scan[0];
+        if (processed != null && !repeat && processed.contains(sha)) {
+            throw new AlreadyProcessedException(firstRun(sha));
+        }
+        List<String> raw = readHeader(file);
+        char delimiter = raw.size() == 1 && raw.get(0).contains(";") ? ';' : ',';
+        if (delimiter == ';') {
+            raw = readHeader(file, ';');
+        }
+        List<String> header = checkHeader(raw);
+        List<String> updateCols = UPDATE_COLUMNS.stream().filter(header::contains).toList();
+        Journal journal = dryRun || stateDir == null ? null
+                : Journal.open(journals, sha, fingerprint, Run.uniqueBase(reportsDir, name));
+        Run run = new Run(name, reportsDir, file.toString(), dryRun, filter, updateCols,
+                journal == null ? null : journal.base()).journal(journal).readBeforeWrite(readBeforeWrite)
+                .batching(batchSize, maxOpenBatches, listLimit);
+        run.header(raw.stream().map(CsvIntake::stripBom).toList());
+        run.total(Math.max(0, Long.parseLong(scan[1]) - 1));
+        State s = new State(file, run, delimiter, header);
+        s.sha = sha;
+        s.size = Files.size(file);
+        s.modified = Files.getLastModifiedTime(file).toMillis();
+        run.rows(rows(s));
+        ex.setProperty(STATE, s);
+        ex.setProperty(Runs.RUN, run);
+        ex.setProperty(DELIMITER, String.valueOf(delimiter));
+        LOG.info("{}: reading ({} columns: {}, delimiter '{}'{})", file.getFileName(), header.size(), header,
+                delimiter, dryRun ? ", DRY RUN" : "");
+    }
+
+    /** Step to-rows: camel-csv's records (the header first) become the run's rows, lazily. */
+    public Iterator<Row> rows(Exchange ex) {
+        State s = ex.getProperty(STATE, State.class);
+        @SuppressWarnings("unchecked")
+        Iterator<List<String>> records = ex.getIn().getBody(Iterator.class);
+        if (records.hasNext()) {
+            records.next(); // the header
+        }
+        return new Iterator<>() {
+            int line = 1;
+
+            @Override
+            public boolean hasNext() {
+                return records.hasNext();
+            }
+
+            @Override
+            public Row next() {
+                line++;
+                return row(s, line, records.next());
+            }
+        };
+    }
+
+    private static Row row(State s, int line, List<String> cells) {
+        String id = s.idCol < cells.size() ? cells.get(s.idCol).trim() : "";
+        String problem = cells.size() == s.columns ? null : "this row has " + cells.size() + " cell"
+                + (cells.size() == 1 ? "" : "s") + " but the header has " + s.columns
+                + " columns (a stray or missing separator?)";
+        Map<String, String> values = new java.util.HashMap<>(4);
+        if (problem == null) {
+            for (int i = 0; i < 3; i++) {
+                String v = cell(cells, s.updateCols[i]);
+                if (v != null) {
+                    values.put(UPDATE_COLUMNS.get(i), v);
+                }
+            }
+        }
+        return new Row(line, id, values, cells, problem);
+    }
+
+    /** Step processed: the content is registered as processed; the file moves to bulk.done. */
+    public void done(Exchange ex) throws IOException {
+        State s = ex.getProperty(STATE, State.class);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> summary = ex.getIn().getBody(Map.class);
+        Path target = uniqueTarget(doneDir, s.file.getFileName().toString());
+        if (processed != null && !s.run.dryRun()) {
+            remember(s, summary, target);
+        }
+        ex.setProperty(MOVE_TO, target.toAbsolutePath().toString());
+        LOG.info("{}: moved to {}", s.file.getFileName(), target);
+    }
+
+    /** What the re-drop guard says of a content processed before. */
+    private String firstRun(String sha) {
+        Path info = stateDir.resolve("processed").resolve(sha + ".json");
+        String when = "before";
+        String where = "";
+        try {
+            com.fasterxml.jackson.databind.JsonNode n = new com.fasterxml.jackson.databind.ObjectMapper().readTree(info.toFile());
+            when = "on " + n.path("finished").asText() + " as " + n.path("file").asText();
+            where = "; its reports: " + n.path("summary").asText();
+        } catch (IOException e) {
+            LOG.debug("no details of the first run of {}: {}", sha, e.toString());
+        }
+        return "this content (SHA-256 " + sha.substring(0, 12) + "…) was processed " + when + where
+                + ". Nothing was sent. To process it again on purpose, drop it with bulk.repeat=true (--repeat)";
+    }
+
+    private void remember(State s, Map<String, Object> summary, Path movedTo) throws IOException {
+        Path dir = stateDir.resolve("processed");
+        Files.createDirectories(dir);
+        Map<String, Object> info = new java.util.LinkedHashMap<>();
+        info.put("file", s.file.getFileName().toString());
+        info.put("finished", summary.get("end"));
+        info.put("moved_to", movedTo.toString());
+        info.put("summary", s.run.report(".summary.json").toString());
+        new com.fasterxml.jackson.databind.ObjectMapper().writeValue(dir.resolve(s.sha + ".json").toFile(), info);
+        processed.add(s.sha);
+        if (s.run.journal() != null) {
+            s.run.journal().finish();
+        }
+    }
+
+    /** The same content was processed before: a summary that says so; the file moves to bulk.done. */
+    public void alreadyProcessed(Exchange ex) throws IOException {
+        Throwable e = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        Path file = ex.getIn().getBody(java.io.File.class).toPath();
+        new Run(baseName(file), reportsDir, file.toString(), dryRun, filter, List.of()).close("already-processed",
+                e.getMessage());
+        runState.rowsNotOk();
+        Path target = uniqueTarget(doneDir, file.getFileName().toString());
+        ex.setProperty(MOVE_TO, target.toAbsolutePath().toString());
+        LOG.warn("{}: {}. Moved to {}", file.getFileName(), e.getMessage(), target);
+    }
+
+    /** The file was refused whole: summary with the reason; the file moves to bulk.failed. */
+    public void rejected(Exchange ex) throws IOException {
+        Throwable e = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        Path file = ex.getIn().getBody(java.io.File.class).toPath();
+        String reason = e.getMessage();
+        Run run = new Run(baseName(file), reportsDir, file.toString(), dryRun, filter, List.of());
+        run.reject(reason);
+        runState.rowsNotOk();
+        Path target = uniqueTarget(failedDir, file.getFileName().toString());
+        ex.setProperty(MOVE_TO, target.toAbsolutePath().toString());
+        LOG.error("{}: rejected, nothing sent: {}. Moved to {}; see {}", file.getFileName(), reason, target,
+                run.report(".summary.json"));
+    }
+
+    /**
+     * Something stopped the file's run (runs.stopped has written its summary). After a halt, a write failure or
+     * a change of the file it stays in the inbox (the exception is thrown again, so the file consumer rolls
+     * back). Anything else is an internal error: the file moves to bulk.failed.
+     */
+    public void stopped(Exchange ex) throws Exception {
+        Exception e = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        if (runState.isHalted() || e instanceof FileChangedException || Runs.isWriteFailure(e)) {
+            throw e;
+        }
+        State s = ex.getProperty(STATE, State.class);
+        Path file = s != null ? s.file : Path.of(ex.getIn().getHeader(Exchange.FILE_PATH, String.class));
+        if (s == null) {
+            runState.internalError(file.getFileName() + ": " + e);
+            LOG.error("{}: stopped by an internal error", file.getFileName(), e);
+            new Run(baseName(file), reportsDir, file.toString(), dryRun, filter, List.of()).abort("internal error: " + e);
+        }
+        Path target = uniqueTarget(failedDir, file.getFileName().toString());
+        ex.setProperty(MOVE_TO, target.toAbsolutePath().toString());
+    }
+
+    /** The file walked again for the reports; refused if it changed since it was read. */
+    private static Run.RowSource rows(State s) {
+        return visitor -> {
+            if (Files.size(s.file) != s.size || Files.getLastModifiedTime(s.file).toMillis() != s.modified) {
+                throw new FileChangedException(s.file.getFileName() + " was replaced or changed while it was being "
+                        + "processed: its results would not match its rows. The new content stays in the inbox and is "
+                        + "processed as a new file; what was sent before is in this run's undo file");
+            }
+            try (Reader r = utf8Reader(s.file); CSVParser p = format(s.delimiter).parse(r)) {
+                Iterator<CSVRecord> it = p.iterator();
+                if (it.hasNext()) {
+                    it.next(); // header
+                }
+                int line = 1;
+                while (it.hasNext()) {
+                    CSVRecord rec = it.next();
+                    line++;
+                    List<String> cells = rec.toList();
+                    String id = s.idCol < cells.size() ? cells.get(s.idCol).trim() : "";
+                    visitor.row(line, id, cells);
+                }
+            }
+        };
+    }
+
+    /** The format camel-csv uses by default (CSVFormat.DEFAULT), with the file's delimiter. */
+    static CSVFormat format(char delimiter) {
+        return CSVFormat.DEFAULT.builder().setDelimiter(delimiter).build();
+    }
+
+    private static Reader utf8Reader(Path file) throws IOException {
+        return new BufferedReader(new InputStreamReader(Files.newInputStream(file), StandardCharsets.UTF_8), 1 << 16);
+    }
+
+    /**
+     * Checks the whole file decodes as UTF-8; returns its SHA-256 (hex) and its number of lines, counted on
+     * the same pass (for progress: a quoted line break counts as a line, so it is an estimate).
+     */
+    static String[] checkUtf8(Path file) throws IOException {
+        long lines = 0;
+        byte last = '\n';
+        java.security.MessageDigest sha;
+        try {
+            sha = java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        CharsetDecoder dec = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        byte[] buf = new byte[1 << 16];
+        ByteBuffer in = ByteBuffer.allocate(buf.length + 8);
+        CharBuffer out = CharBuffer.allocate(buf.length + 8);
+        long offset = 0;
+        boolean any = false;
+        try (InputStream is = Files.newInputStream(file)) {
+            int n;
+            while ((n = is.read(buf)) > 0) {
+                any = true;
+                sha.update(buf, 0, n);
+                for (int i = 0; i < n; i++) {
+                    if (buf[i] == '\n') {
+                        lines++;
+                    }
+                }
+                last = buf[n - 1];
+                in.put(buf, 0, n).flip();
+                var res = dec.decode(in, out, false);
+                if (res.isError()) {
+                    throw new FileRejectedException("the file is not UTF-8 text (bad bytes near byte "
+                            + (offset + in.position()) + "): save it as 'CSV UTF-8'");
+                }
+                offset += in.position();
+                in.compact();
+                out.clear();
+            }
+            in.flip();
+            if (dec.decode(in, out, true).isError() || dec.flush(out).isError()) {
+                throw new FileRejectedException("the file is not UTF-8 text (it ends inside a character): "
+                        + "save it as 'CSV UTF-8'");
+            }
+        } catch (CharacterCodingException e) {
+            throw new FileRejectedException("the file is not UTF-8 text: save it as 'CSV UTF-8'");
+        }
+        if (!any) {
+            throw new FileRejectedException("the file is empty: it needs a header row (id, and any of "
+                    + String.join(", ", UPDATE_COLUMNS) + ")");
+        }
+        return new String[] {java.util.HexFormat.of().formatHex(sha.digest()), String.valueOf(lines + (last == '\n' ? 0 : 1))};
+    }
+
+    private static List<String> readHeader(Path file) throws IOException {
+        return readHeader(file, ',');
+    }
+
+    private static List<String> readHeader(Path file, char delimiter) throws IOException {
+        try (Reader r = utf8Reader(file); CSVParser p = format(delimiter).parse(r)) {
+            Iterator<CSVRecord> it = p.iterator();
+            if (!it.hasNext()) {
+                throw new FileRejectedException("the file has no header row: the first line must name the "
+                        + "columns (id, and any of " + String.join(", ", UPDATE_COLUMNS) + ")");
+            }
+            return it.next().toList();
+        } catch (java.io.UncheckedIOException | IllegalStateException e) {
+            throw new FileRejectedException("the header row is not valid CSV: " + e.getMessage());
+        }
+    }
+
+    /** Names trimmed and lower-cased; unknown, missing, repeated or empty names reject the file. */
+    static List<String> checkHeader(List<String> raw) {
+        List<String> header = raw.stream().map(h -> stripBom(h).trim().toLowerCase(Locale.ROOT)).toList();
+        if (header.stream().allMatch(String::isEmpty)) {
+            throw new FileRejectedException("the header row is empty: the first line must name the columns "
+                    + "(id, and any of " + String.join(", ", UPDATE_COLUMNS) + ")");
+        }
+        Set<String> seen = new LinkedHashSet<>();
+        List<String> unknown = new ArrayList<>();
+        for (int i = 0; i < header.size(); i++) {
+            String h = header.get(i);
+            if (h.isEmpty()) {
+                throw new FileRejectedException("column " + (i + 1) + " of the header has no name");
+            }
+            if (!seen.add(h.equals("task_id") ? "id" : h)) {
+                throw new FileRejectedException("column '" + h + "' appears twice in the header"
+                        + (h.equals("task_id") || h.equals("id") ? " (id and task_id are the same column)" : ""));
+            }
+            if (!h.equals("id") && !h.equals("task_id") && !UPDATE_COLUMNS.contains(h)) {
+                unknown.add(raw.get(i).trim());
+            }
+        }
+        if (!unknown.isEmpty()) {
+            throw new FileRejectedException("unknown column" + (unknown.size() > 1 ? "s " : " ") + "'"
+                    + String.join("', '", unknown) + "': the columns are id (or task_id), assigned_to, date, "
+                    + "is_complete");
+        }
+        if (!seen.contains("id")) {
+            throw new FileRejectedException("no id column: the header needs 'id' (or 'task_id')");
+        }
+        if (header.size() == 1) {
+            throw new FileRejectedException("only an id column: add at least one of "
+                    + String.join(", ", UPDATE_COLUMNS) + " to say what to change");
+        }
+        return header;
+    }
+
+    private static String stripBom(String s) {
+        return s.startsWith("\uFEFF") ? s.substring(1) : s;
+    }
+
+    private static String cell(List<String> cells, int col) {
+        if (col < 0) {
+            return null;
+        }
+        String v = cells.get(col).trim();
+        return v.isEmpty() ? null : v;
+    }
+
+    static String baseName(Path file) {
+        String n = file.getFileName().toString();
+        return n.toLowerCase(Locale.ROOT).endsWith(".csv") ? n.substring(0, n.length() - 4) : n;
+    }
+
+    /** dir/name, or dir/name-yyyyMMdd-HHmmss.csv when taken: nothing is overwritten. */
+    static Path uniqueTarget(Path dir, String fileName) throws IOException {
+        Files.createDirectories(dir);
+        Path p = dir.resolve(fileName);
+        String stem = fileName.toLowerCase(Locale.ROOT).endsWith(".csv") ? fileName.substring(0, fileName.length() - 4) : fileName;
+        for (int n = 1; Files.exists(p); n++) {
+            p = dir.resolve(stem + "-" + LocalDateTime.now().format(SUFFIX) + (n > 1 ? "-" + n : "") + ".csv");
+        }
+        return p;
+    }
+
+
+}

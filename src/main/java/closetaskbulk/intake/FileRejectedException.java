@@ -1,0 +1,8 @@
+package closetaskbulk.intake;
+
+/** The whole file is refused before any request: it moves to bulk.failed with the reason in its summary. */
+public class FileRejectedException extends RuntimeException {
+    public FileRejectedException(String message) {
+        super(message, null, false, false);
+    }
+}

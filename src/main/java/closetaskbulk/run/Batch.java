@@ -1,0 +1,211 @@
+package closetaskbulk.run;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import closetaskbulk.close.CloseApi;
+import closetaskbulk.close.CloseWork;
+import closetaskbulk.run.Run.Status;
+
+/**
+ * Up to close.batch-size rows of one run that share one update: the body of route bulk-update. It is read
+ * in chunks of close.list-limit ids, then written with one PUT for the rows that need it. The read and the
+ * write use the same enriched filter, so NOT_FOUND means "no such task, or filtered out".
+ * {@code lines[i]} is the input line of {@code ids[i]}.
+ */
+public final class Batch implements CloseWork {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Run run;
+    private final Update update;
+    private final int number;
+    private final List<String> ids = new ArrayList<>();
+    private final List<Integer> lines = new ArrayList<>();
+
+    private int listLimit = 100;
+    private int readOffset;
+    private int readTo;
+    private Map<String, JsonNode> found = new HashMap<>();
+    private List<Integer> sending = List.of();
+    private boolean writing;
+    private boolean confirmedBefore;
+    private boolean readBefore;
+    private boolean failed;
+
+    public Batch(Run run, Update update, int number) {
+        this.run = run;
+        this.update = update;
+        this.number = number;
+    }
+
+    public void add(int line, String id) {
+        ids.add(id);
+        lines.add(line);
+    }
+
+    public Run run() {
+        return run;
+    }
+
+    public Update update() {
+        return update;
+    }
+
+    public int number() {
+        return number;
+    }
+
+    public List<String> ids() {
+        return ids;
+    }
+
+    public int line(int i) {
+        return lines.get(i);
+    }
+
+    public int size() {
+        return ids.size();
+    }
+
+    /** Reads are chunked to this many ids (close.list-limit). */
+    void listLimit(int n) {
+        this.listLimit = n;
+    }
+
+    /** What the journal kept of this batch from a run cut short: its read stands; its write if confirmed. */
+    void journaled(Map<String, JsonNode> read, boolean confirmed) {
+        found = new HashMap<>(read);
+        readOffset = ids.size();
+        readBefore = true;
+        confirmedBefore = confirmed;
+    }
+
+    /** Route bulk-update: more ids to read (false after a failure, or when read-before-write is off). */
+    public boolean isMoreToRead() {
+        return !failed && run.readBeforeWrite() && readOffset < ids.size();
+    }
+
+    /** Route bulk-update: rows left to write after {@link BulkUpdate#classify}. */
+    public boolean isWriting() {
+        return writing && !failed;
+    }
+
+    public boolean isFailed() {
+        return failed;
+    }
+
+    boolean readBefore() {
+        return readBefore;
+    }
+
+    boolean confirmedBefore() {
+        return confirmedBefore;
+    }
+
+    Map<String, JsonNode> found() {
+        return found;
+    }
+
+    List<Integer> sending() {
+        return sending;
+    }
+
+    void sending(List<Integer> rows) {
+        this.sending = rows;
+        this.writing = !rows.isEmpty();
+    }
+
+    void written() {
+        this.writing = false;
+    }
+
+    @Override
+    public String group() {
+        return writing ? "write" : "read";
+    }
+
+    @Override
+    public String method() {
+        return writing ? "PUT" : "POST";
+    }
+
+    @Override
+    public String authorization() {
+        return run.authorization();
+    }
+
+    @Override
+    public String tzOffset() {
+        return run.tzOffset();
+    }
+
+    @Override
+    public void counted(boolean retry) {
+        run.counted(group(), retry);
+    }
+
+    /** The next read (a chunk of ids), or the write of the rows left. */
+    @Override
+    public String request() {
+        try {
+            if (writing) {
+                List<String> out = new ArrayList<>(sending.size());
+                sending.forEach(i -> out.add(ids.get(i)));
+                Map<String, Object> body = new LinkedHashMap<>(update.fields());
+                body.put("_params", filter(out));
+                return JSON.writeValueAsString(body);
+            }
+            readTo = Math.min(ids.size(), readOffset + listLimit);
+            Map<String, Object> params = filter(ids.subList(readOffset, readTo));
+            params.put("_fields", CloseApi.READ_FIELDS);
+            params.put("_limit", readTo - readOffset);
+            return JSON.writeValueAsString(Map.of("_params", params));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void answer(String body) {
+        if (writing) {
+            return; // Close answers a bulk update with {"ok": true} and nothing else
+        }
+        try {
+            for (JsonNode t : JSON.readTree(body).path("data")) {
+                found.put(t.path("id").asText(), t);
+            }
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("Close's answer to a read is not JSON: " + e.getOriginalMessage());
+        }
+        readOffset = readTo;
+    }
+
+    /** Every row without a result yet is FAILED, with the reason. */
+    @Override
+    public void fail(int status, String message) {
+        failed = true;
+        for (int i = 0; i < ids.size(); i++) {
+            run.result(lines.get(i), Status.FAILED, status, message);
+        }
+    }
+
+    /** The batch's filter: the run's filters (with _type), and the ids. */
+    private Map<String, Object> filter(List<String> batchIds) {
+        Map<String, Object> params = new LinkedHashMap<>(CloseApi.withType(run.filter()));
+        params.put("id__in", String.join(",", batchIds));
+        return params;
+    }
+
+    @Override
+    public String toString() {
+        return run.name() + " batch " + number + " (" + size() + " ids, " + update + ")";
+    }
+}

@@ -1,0 +1,134 @@
+package closetaskbulk.run;
+
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import closetaskbulk.run.Run.Status;
+
+/**
+ * The steps of route bulk-update that decide, for one batch (the body): what the journal already knows of
+ * it, which rows are NOT_FOUND, UNCHANGED or DRY_RUN after the read, and what a confirmed write means.
+ */
+public class BulkUpdate {
+
+    /** Step batch-start: a batch read (or confirmed) before a crash is not read again. */
+    public Batch start(Batch b) {
+        b.run().batchSent();
+        Journal j = b.run().journal();
+        Journal.Entry e = j == null ? null : j.entry(b.number());
+        if (e != null) {
+            b.journaled(e.found(), e.ok());
+        }
+        return b;
+    }
+
+    /** Step classify: NOT_FOUND, UNCHANGED and DRY_RUN are decided here; the rest is written. */
+    public Batch classify(Batch b) {
+        if (b.isFailed()) {
+            return b;
+        }
+        Run run = b.run();
+        Map<String, JsonNode> found = b.found();
+        List<Integer> sending = new ArrayList<>();
+        for (int i = 0; i < b.size(); i++) {
+            JsonNode task = found.get(b.ids().get(i));
+            if (run.readBeforeWrite() && task == null) {
+                run.result(b.line(i), Status.NOT_FOUND, 0, notFound(run));
+            } else if (task != null && holds(task, b.update())) {
+                run.result(b.line(i), Status.UNCHANGED, 0, "already holds " + b.update().fields());
+            } else if (run.dryRun()) {
+                run.result(b.line(i), Status.DRY_RUN, 0, "would set " + b.update().fields());
+            } else {
+                sending.add(i);
+            }
+        }
+        b.sending(sending);
+        if (sending.isEmpty()) {
+            return b;
+        }
+        if (b.confirmedBefore()) { // Close confirmed it before a restart: report it, send nothing
+            record(b);
+            b.written();
+            return b;
+        }
+        Journal j = run.journal();
+        if (j != null && !b.readBefore()) {
+            j.read(b.number(), found); // durable before the write goes out
+        }
+        return b;
+    }
+
+    /** Step batch-confirmed: Close said ok; the rows sent are UPDATED, their before-values go to the undo file. */
+    public Batch confirmed(Batch b) {
+        if (b.isFailed() || !b.isWriting()) {
+            return b;
+        }
+        Journal j = b.run().journal();
+        if (j != null) {
+            j.ok(b.number());
+        }
+        record(b);
+        b.written();
+        return b;
+    }
+
+    private static void record(Batch b) {
+        for (int i : b.sending()) { // results first: a failing undo write must not leave rows without them
+            b.run().result(b.line(i), Status.UPDATED, 200, null);
+        }
+        for (int i : b.sending()) {
+            String id = b.ids().get(i);
+            JsonNode before = b.found().get(id);
+            if (before != null) {
+                b.run().undo(id, b.update(), beforeValues(before));
+            }
+        }
+    }
+
+    static String notFound(Run run) {
+        String f = run.filterText();
+        return f.isEmpty() ? "no task with this id is visible to this API key"
+                : "no such task, or filtered out by " + f;
+    }
+
+    static boolean holds(JsonNode task, Update u) {
+        if (u.assignedTo() != null && !u.assignedTo().equals(task.path("assigned_to").asText(null))) {
+            return false;
+        }
+        if (u.isComplete() != null && u.isComplete() != task.path("is_complete").asBoolean()) {
+            return false;
+        }
+        return u.date() == null || sameDate(u.date(), task.path("date").asText(null));
+    }
+
+    /** Date-only values equal as dates, date-times as instants; a date never equals a date-time. */
+    public static boolean sameDate(String a, String b) {
+        if (a == null || b == null) {
+            return a == b;
+        }
+        try {
+            return LocalDate.parse(a).equals(LocalDate.parse(b));
+        } catch (DateTimeParseException e) {
+            try {
+                return OffsetDateTime.parse(a).toInstant().equals(OffsetDateTime.parse(b).toInstant());
+            } catch (DateTimeParseException e2) {
+                return false;
+            }
+        }
+    }
+
+    static Map<String, String> beforeValues(JsonNode t) {
+        Map<String, String> m = new HashMap<>();
+        m.put("assigned_to", t.path("assigned_to").asText(null));
+        m.put("date", t.path("date").asText(null));
+        m.put("is_complete", t.has("is_complete") ? String.valueOf(t.get("is_complete").asBoolean()) : null);
+        return m;
+    }
+}

@@ -1,0 +1,122 @@
+package closetaskbulk.run;
+
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+import org.apache.camel.ExchangeProperty;
+
+import closetaskbulk.close.CloseApi;
+import closetaskbulk.run.Run.Status;
+
+/**
+ * Step check-row of route run: is the row one Close can take? A good row comes back with its
+ * {@link Row#update()}; an INVALID or DUPLICATE one is recorded in the run and comes back without.
+ */
+public class RowCheck {
+
+    private static final Pattern ID = Pattern.compile("[a-z]+_[A-Za-z0-9_]+");
+    private static final Pattern USER = Pattern.compile("user_[A-Za-z0-9]+");
+    private static final Pattern DATE_SHAPE = Pattern.compile("\\d{4}-\\d{2}-\\d{2}");
+
+    public Row check(Row row, @ExchangeProperty(Runs.RUN) Run run) {
+        String problem = row.problem() != null ? row.problem() : checkId(row.id());
+        if (problem == null) {
+            int first = run.seen(row.id(), row.line());
+            if (first != 0) {
+                run.duplicate(row.line(), first);
+                return row;
+            }
+            Map<String, String> v = row.values();
+            problem = checkValues(v.get("assigned_to"), v.get("date"), v.get("is_complete"));
+            if (problem == null) {
+                Update u = new Update(v.get("assigned_to"), v.get("date"),
+                        v.get("is_complete") == null ? null : parseBool(v.get("is_complete")));
+                if (!u.isEmpty()) {
+                    return row.checked(u);
+                }
+                problem = "nothing to change: fill at least one of " + String.join(", ", CloseApi.UPDATE_FIELDS);
+            }
+        }
+        run.result(row.line(), Status.INVALID, 0, problem);
+        return row;
+    }
+
+    /** Null when the id looks like a Close task id; else what is wrong with it, for a person. */
+    public static String checkId(String id) {
+        if (id == null || id.isEmpty()) {
+            return "id is empty";
+        }
+        if (id.chars().anyMatch(Character::isWhitespace) || id.contains(",") || id.contains(";")) {
+            return "id '" + quote(id) + "' holds more than one token: put one task id per row";
+        }
+        if (!ID.matcher(id).matches()) {
+            return "id '" + quote(id) + "' is not a Close task id (like task_abc123 or noti_abc123)";
+        }
+        return null;
+    }
+
+    /** Null when the update values are ones Close accepts; else what is wrong with each, for a person. */
+    public static String checkValues(String assignedTo, String date, String complete) {
+        List<String> errors = new ArrayList<>(3);
+        if (assignedTo != null && !USER.matcher(assignedTo).matches()) {
+            errors.add("assigned_to '" + quote(assignedTo) + "' is not a Close user id (like user_abc123)");
+        }
+        String dateError = date == null ? null : checkDate(date);
+        if (dateError != null) {
+            errors.add(dateError);
+        }
+        if (complete != null && parseBool(complete) == null) {
+            errors.add("is_complete '" + quote(complete) + "' must be true or false (1/0 and yes/no work too)");
+        }
+        return errors.isEmpty() ? null : String.join("; ", errors);
+    }
+
+    public static Boolean parseBool(String v) {
+        return switch (v.toLowerCase(Locale.ROOT)) {
+            case "true", "1", "yes" -> Boolean.TRUE;
+            case "false", "0", "no" -> Boolean.FALSE;
+            default -> null;
+        };
+    }
+
+    /** Null when the date is one Close accepts; else what to write instead. */
+    static String checkDate(String d) {
+        String use = "use 2026-03-01, or a date-time with its offset like 2026-03-01T09:00:00+01:00";
+        if (DATE_SHAPE.matcher(d).matches()) {
+            try {
+                LocalDate.parse(d);
+                return null;
+            } catch (DateTimeParseException e) {
+                return "date '" + quote(d) + "' is not a real calendar date";
+            }
+        }
+        try {
+            OffsetDateTime.parse(d);
+            return null;
+        } catch (DateTimeParseException e) {
+            try {
+                LocalDateTime.parse(d);
+                return "date '" + quote(d) + "' has no time zone offset: " + use;
+            } catch (DateTimeParseException e2) {
+                return "date '" + quote(d) + "' is not a date Close accepts: " + use;
+            }
+        }
+    }
+
+    /** A value as quoted in a message: a runaway cell (say 10 MB on one line) is cut, not copied. */
+    public static String quote(String v) {
+        return v.length() <= 60 ? v : v.substring(0, 40) + "…(" + v.length() + " characters)";
+    }
+
+    /** The update columns an update touches, in report order. */
+    public static List<String> updateColumns(Update u) {
+        return CloseApi.UPDATE_FIELDS.stream().filter(u.fields()::containsKey).toList();
+    }
+}

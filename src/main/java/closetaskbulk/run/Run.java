@@ -1,0 +1,550 @@
+package closetaskbulk.run;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVPrinter;
+
+/**
+ * One file or one sweep run: a result per input line (kept as small arrays, so a million rows cost a few MB),
+ * counters, and the reports. Results are written in input order at the end by walking the input again
+ * ({@link RowSource}); undo rows are written as batches are confirmed.
+ */
+public class Run {
+
+    public enum Status { UPDATED, UNCHANGED, NOT_FOUND, INVALID, DUPLICATE, FAILED, DRY_RUN }
+
+    /** Walks the run's rows again, in input order, for the reports. */
+    public interface RowSource {
+        void forEach(RowVisitor visitor) throws IOException;
+    }
+
+    public interface RowVisitor {
+        void row(int line, String id, List<String> cells) throws IOException;
+    }
+
+    static final CSVFormat OUT = CSVFormat.DEFAULT.builder().setRecordSeparator("\n").build();
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final DateTimeFormatter SUFFIX = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
+    private static final int NOT_RESTORABLE_SAMPLE = 100;
+
+    private final String name;
+    private final Path reportsDir;
+    private final String base;
+    private final String source;
+    private final boolean dryRun;
+    private final Map<String, String> filter;
+    private final List<String> updateColumns;
+    private final Instant started = Instant.now();
+    private final AtomicInteger batchNumbers = new AtomicInteger();
+
+    private byte[] status = new byte[1024];
+    private short[] http = new short[1024];
+    private int[] message = new int[1024];
+    private final List<String> messages = new ArrayList<>();
+    private final Map<String, Integer> messageIndex = new HashMap<>();
+    private final EnumMap<Status, Integer> counts = new EnumMap<>(Status.class);
+    private final Map<String, Integer> requests = new LinkedHashMap<>();
+    private int batches;
+    private int retries;
+    private int submitted;
+    private int taken;
+    private int completed;
+    private BufferedWriter undoOut;
+    private CSVPrinter undo;
+    private boolean undoStarted;
+    private int notRestorableCount;
+    private final List<Map<String, String>> notRestorable = new ArrayList<>();
+    private List<String> header = List.of();
+    private String outcome;
+
+    /**
+     * @param name          report base name (the input file without .csv, or sweep-id-timestamp)
+     * @param source        what the rows came from, for the summary (a file path or a sweep)
+     * @param filter        the Close list filters added to every batch
+     * @param updateColumns the update columns this run may change, in undo file order
+     */
+    public Run(String name, Path reportsDir, String source, boolean dryRun, Map<String, String> filter,
+               List<String> updateColumns) {
+        this(name, reportsDir, source, dryRun, filter, updateColumns, null);
+    }
+
+    /** With {@code base}: the report name to use (a resumed run writes over its own partial reports). */
+    public Run(String name, Path reportsDir, String source, boolean dryRun, Map<String, String> filter,
+               List<String> updateColumns, String base) {
+        this.name = name;
+        this.reportsDir = reportsDir;
+        this.source = source;
+        this.dryRun = dryRun;
+        this.filter = Map.copyOf(filter);
+        this.updateColumns = List.copyOf(updateColumns);
+        this.base = base != null ? base : uniqueBase(reportsDir, name);
+    }
+
+    private Journal journal;
+    private String authorization;
+    private String tzOffset;
+    private boolean readBeforeWrite = true;
+    private RowSource rows;
+    private Batcher batcher;
+    private boolean ended;
+    private final IdIndex seen = new IdIndex();
+
+    /** Records the id at line; returns the earlier line of the same id in this run, or 0. */
+    synchronized int seen(String id, int line) {
+        return seen.putIfAbsent(id, line);
+    }
+
+    /** x-tz-offset for every read and write of this run (a sweep's time zone), or null. */
+    public Run tzOffset(String hours) {
+        this.tzOffset = hours;
+        return this;
+    }
+
+    public String tzOffset() {
+        return tzOffset;
+    }
+
+    public Run readBeforeWrite(boolean on) {
+        this.readBeforeWrite = on;
+        return this;
+    }
+
+    public boolean readBeforeWrite() {
+        return readBeforeWrite;
+    }
+
+    /** Walks the run's input again, in order, when the reports are written. */
+    public Run rows(RowSource source) {
+        this.rows = source;
+        return this;
+    }
+
+    RowSource rows() {
+        return rows;
+    }
+
+    /** Groups this run's rows into batches (close.batch-size, bulk.max-open-batches, close.list-limit). */
+    public Run batching(int batchSize, int maxOpen, int listLimit) {
+        this.batcher = new Batcher(this, batchSize, maxOpen, listLimit);
+        return this;
+    }
+
+    Batcher batcher() {
+        return batcher;
+    }
+
+    private Runnable onEnd = () -> { };
+
+    /** Called once the run has ended, whichever way (--sweep ends the process then). */
+    public Run onEnd(Runnable r) {
+        this.onEnd = r;
+        return this;
+    }
+
+    /** True once the run's summary is written (finished, halted, rejected): it ends once. */
+    public synchronized boolean ended() {
+        return ended;
+    }
+
+    /** An Authorization header of this run's own (the Kamelet's apiKey); never logged or reported. */
+    public Run authorization(String header) {
+        this.authorization = header;
+        return this;
+    }
+
+    public String authorization() {
+        return authorization;
+    }
+
+    public Run journal(Journal j) {
+        this.journal = j;
+        return this;
+    }
+
+    /** The write-ahead journal of this run, or null (dry runs, sweeps). */
+    public Journal journal() {
+        return journal;
+    }
+
+    public String base() {
+        return base;
+    }
+
+    /** A taken name gets a time suffix: nothing is overwritten. */
+    public static String uniqueBase(Path dir, String name) {
+        String candidate = name;
+        for (int n = 1; taken(dir, candidate); n++) {
+            candidate = name + "-" + LocalDateTime.now().format(SUFFIX) + (n > 1 ? "-" + n : "");
+        }
+        return candidate;
+    }
+
+    private static boolean taken(Path dir, String base) {
+        for (String suffix : new String[] {".results.csv", ".retry.csv", ".undo.csv", ".summary.json"}) {
+            if (Files.exists(dir.resolve(base + suffix))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public boolean dryRun() {
+        return dryRun;
+    }
+
+    public Map<String, String> filter() {
+        return filter;
+    }
+
+    public Path report(String suffix) {
+        return reportsDir.resolve(base + suffix);
+    }
+
+    /** The input's own header, for the retry file. */
+    public void header(List<String> header) {
+        this.header = List.copyOf(header);
+    }
+
+    public int nextBatchNumber() {
+        return batchNumbers.incrementAndGet();
+    }
+
+    public synchronized void batchSent() {
+        batches++;
+        closetaskbulk.ops.Meters.batch();
+    }
+
+    private long total;
+    private long lastProgress = System.currentTimeMillis();
+    private static volatile long progressMs = 5000;
+
+    /** bulk.progress-interval: at most one progress line per run this often (ms). */
+    public static void progressEvery(long ms) {
+        progressMs = ms;
+    }
+
+    /** How many rows the run has (counted before it starts), for progress lines. */
+    public void total(long rows) {
+        this.total = rows;
+    }
+
+    /** Every few seconds: rows done of total, rate and time left. Cheap to call often. */
+    public void progress(org.slf4j.Logger log) {
+        long now = System.currentTimeMillis();
+        long done;
+        synchronized (this) {
+            if (now - lastProgress < progressMs) {
+                return;
+            }
+            lastProgress = now;
+            done = counts.values().stream().mapToLong(Integer::longValue).sum();
+        }
+        double secs = Math.max(0.001, (now - started.toEpochMilli()) / 1000.0);
+        long rate = (long) (done / secs);
+        String left = total > done && rate > 0 ? ", about " + ((total - done) / rate + 1) + " s left" : "";
+        log.info("{}: {} of {} rows ({}%), {} rows/s{}", name, String.format(java.util.Locale.ROOT, "%,d", done),
+                String.format(java.util.Locale.ROOT, "%,d", total), total == 0 ? 100 : done * 100 / total,
+                String.format(java.util.Locale.ROOT, "%,d", rate), left);
+    }
+
+    /** A batch was queued for direct:bulk-update (seda:batches). */
+    public synchronized void submitted() {
+        submitted++;
+    }
+
+    /** A queued batch is done, whatever its outcome. */
+    public synchronized void completed() {
+        completed++;
+        notifyAll();
+    }
+
+    /** Waits up to {@code ms} for every queued batch; true when none is outstanding. */
+    public synchronized boolean awaitBatches(long ms) throws InterruptedException {
+        long end = System.currentTimeMillis() + ms;
+        while (completed < submitted && System.currentTimeMillis() < end) {
+            wait(Math.max(1, end - System.currentTimeMillis()));
+        }
+        return completed >= submitted;
+    }
+
+    /** A worker took a queued batch: from now on it may be sending. */
+    public synchronized void taken() {
+        taken++;
+    }
+
+    /** After a halt no queued batch starts a call: waits only for the batches already taken. */
+    public synchronized boolean awaitTaken(long ms) throws InterruptedException {
+        long end = System.currentTimeMillis() + ms;
+        while (completed < taken && System.currentTimeMillis() < end) {
+            wait(Math.max(1, end - System.currentTimeMillis()));
+        }
+        return completed >= taken;
+    }
+
+    /** Batches queued and not yet done. */
+    public synchronized int outstanding() {
+        return submitted - completed;
+    }
+
+    /** A call to Close of this run, by endpoint group; a resend also counts as a retry. */
+    public synchronized void counted(String group, boolean retry) {
+        requests.merge(group, 1, Integer::sum);
+        if (retry) {
+            retries++;
+        }
+    }
+
+    /** Where NOT_FOUND messages say what filtered a task out. */
+    public String filterText() {
+        if (filter.isEmpty()) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder();
+        filter.forEach((k, v) -> sb.append(sb.length() == 0 ? "" : ", ").append(k).append('=').append(v));
+        return sb.toString();
+    }
+
+    public synchronized void result(int line, Status s, int httpStatus, String msg) {
+        ensure(line);
+        if (status[line] != 0) {
+            return; // a row keeps its first result
+        }
+        status[line] = (byte) (s.ordinal() + 1);
+        http[line] = (short) httpStatus;
+        message[line] = msg == null ? -1 : messageIndex.computeIfAbsent(msg, m -> {
+            messages.add(m);
+            return messages.size() - 1;
+        });
+        counts.merge(s, 1, Integer::sum);
+        closetaskbulk.ops.Meters.row(s.name());
+    }
+
+    /** DUPLICATE keeps the first line's number instead of a message, to stay small. */
+    public synchronized void duplicate(int line, int firstLine) {
+        ensure(line);
+        status[line] = (byte) (Status.DUPLICATE.ordinal() + 1);
+        message[line] = firstLine;
+        counts.merge(Status.DUPLICATE, 1, Integer::sum);
+        closetaskbulk.ops.Meters.row(Status.DUPLICATE.name());
+    }
+
+    public synchronized Status status(int line) {
+        return line < status.length && status[line] != 0 ? Status.values()[status[line] - 1] : null;
+    }
+
+    public synchronized Map<Status, Integer> counts() {
+        return new EnumMap<>(counts);
+    }
+
+    /** True when every row is UPDATED or UNCHANGED (exit code 0). */
+    public synchronized boolean allOk() {
+        for (Map.Entry<Status, Integer> e : counts.entrySet()) {
+            if (e.getValue() > 0 && e.getKey() != Status.UPDATED && e.getKey() != Status.UNCHANGED) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void ensure(int line) {
+        if (line >= status.length) {
+            int n = Math.max(line + 1, status.length * 2);
+            status = Arrays.copyOf(status, n);
+            http = Arrays.copyOf(http, n);
+            message = Arrays.copyOf(message, n);
+        }
+    }
+
+    /**
+     * An UPDATED row's values from before the write. A field that was empty before cannot be restored by
+     * the undo file (an empty cell means "leave alone"): it is named in the summary instead.
+     */
+    public synchronized void undo(String id, Update update, Map<String, String> before) {
+        try {
+            if (undo == null) {
+                Files.createDirectories(reportsDir);
+                boolean fresh = !undoStarted;
+                undoOut = Files.newBufferedWriter(report(".undo.csv"), StandardCharsets.UTF_8,
+                        fresh ? new java.nio.file.OpenOption[0] : new java.nio.file.OpenOption[] {
+                                java.nio.file.StandardOpenOption.APPEND});
+                undo = new CSVPrinter(undoOut, OUT);
+                if (fresh) {
+                    List<String> head = new ArrayList<>();
+                    head.add("id");
+                    head.addAll(updateColumns);
+                    undo.printRecord(head);
+                    undoStarted = true;
+                }
+            }
+            Map<String, Object> changed = update.fields();
+            List<String> row = new ArrayList<>();
+            row.add(safe(id));
+            for (String col : updateColumns) {
+                String v = changed.containsKey(col) ? before.get(col) : null;
+                if (changed.containsKey(col) && v == null) {
+                    notRestorableCount++;
+                    if (notRestorable.size() < NOT_RESTORABLE_SAMPLE) {
+                        notRestorable.add(Map.of("id", id, "field", col));
+                    }
+                }
+                row.add(v == null ? "" : safe(v));
+            }
+            undo.printRecord(row);
+        } catch (IOException e) {
+            throw new ReportWriteException(report(".undo.csv").toString(), e);
+        }
+    }
+
+    /**
+     * Writes results, retry and summary. {@code rows} walks the input again; lines it visits that have no
+     * result (none should) are reported FAILED rather than lost.
+     */
+    public synchronized Map<String, Object> finish() throws IOException {
+        Files.createDirectories(reportsDir);
+        closeUndo();
+        Path retryPath = report(".retry.csv");
+        CSVPrinter retry = null;
+        try (BufferedWriter w = Files.newBufferedWriter(report(".results.csv"), StandardCharsets.UTF_8);
+             CSVPrinter results = new CSVPrinter(w, OUT)) {
+            results.printRecord("line", "id", "status", "http_status", "message");
+            final CSVPrinter[] retryHolder = {null};
+            rows.forEach((line, id, cells) -> {
+                Status s = status(line);
+                if (s == null) {
+                    result(line, Status.FAILED, 0, "internal error: this row was not processed; drop it again");
+                    s = Status.FAILED;
+                }
+                String msg = s == Status.DUPLICATE ? "same id as line " + message[line]
+                        : message[line] < 0 ? "" : messages.get(message[line]);
+                results.printRecord(line, safe(id), s, http[line] == 0 ? "" : http[line], safe(msg));
+                if ((s == Status.INVALID || s == Status.FAILED) && cells != null) {
+                    if (retryHolder[0] == null) {
+                        retryHolder[0] = new CSVPrinter(Files.newBufferedWriter(retryPath, StandardCharsets.UTF_8), OUT);
+                        retryHolder[0].printRecord(header);
+                    }
+                    List<String> safeCells = new ArrayList<>(cells.size());
+                    cells.forEach(c -> safeCells.add(safe(c)));
+                    retryHolder[0].printRecord(safeCells);
+                }
+            });
+            retry = retryHolder[0];
+        } finally {
+            if (retry != null) {
+                retry.close();
+            }
+        }
+        outcome = "finished";
+        ended = true;
+        return writeSummary(null);
+    }
+
+    /** The run was halted: the input stays where it is; the summary says why and what was already done. */
+    public synchronized Map<String, Object> abort(String reason) throws IOException {
+        closeUndo();
+        outcome = "halted";
+        ended = true;
+        return writeSummary(reason);
+    }
+
+    /** The whole input was refused before any request. */
+    public synchronized Map<String, Object> reject(String reason) throws IOException {
+        return close("rejected", reason);
+    }
+
+    /** Ends the run with only a summary: {@code outcome} and why. */
+    public synchronized Map<String, Object> close(String outcome, String reason) throws IOException {
+        closeUndo();
+        this.outcome = outcome;
+        ended = true;
+        return writeSummary(reason);
+    }
+
+    private void closeUndo() throws IOException {
+        if (undo != null) {
+            undo.close();
+            undo = null;
+        }
+    }
+
+    private Map<String, Object> writeSummary(String reason) throws IOException {
+        Files.createDirectories(reportsDir);
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("name", name);
+        s.put("source", source);
+        s.put("outcome", outcome);
+        if (reason != null) {
+            s.put("reason", reason);
+        }
+        s.put("dry_run", dryRun);
+        s.put("filter", filter);
+        Map<String, Integer> c = new LinkedHashMap<>();
+        int rows = 0;
+        for (Status st : Status.values()) {
+            int n = counts.getOrDefault(st, 0);
+            c.put(st.name(), n);
+            rows += n;
+        }
+        s.put("rows", rows);
+        s.put("counts", c);
+        s.put("batches", batches);
+        Map<String, Integer> req = new LinkedHashMap<>(requests);
+        req.put("total", requests.values().stream().mapToInt(Integer::intValue).sum());
+        s.put("requests", req);
+        s.put("retries", retries);
+        s.put("start", started.toString());
+        Instant end = Instant.now();
+        s.put("end", end.toString());
+        s.put("duration_ms", end.toEpochMilli() - started.toEpochMilli());
+        closetaskbulk.ops.Meters.run(source.startsWith("sweep") ? "sweep" : "file", end.toEpochMilli() - started.toEpochMilli());
+        Map<String, String> reports = new LinkedHashMap<>();
+        for (String suffix : new String[] {".results.csv", ".retry.csv", ".undo.csv", ".summary.json"}) {
+            Path p = report(suffix);
+            if (Files.exists(p) || suffix.equals(".summary.json")) {
+                reports.put(suffix.substring(1, suffix.lastIndexOf('.')), p.toString());
+            }
+        }
+        s.put("reports", reports);
+        if (notRestorableCount > 0) {
+            s.put("not_restorable", Map.of("count", notRestorableCount, "note",
+                    "these fields were empty before the run; the undo file cannot empty them again",
+                    "sample", notRestorable));
+        }
+        try {
+            JSON.writeValue(report(".summary.json").toFile(), s);
+        } finally {
+            onEnd.run();
+        }
+        return s;
+    }
+
+    /** Spreadsheets run cells that start with = + - @ (or tab, CR): prefix them so they show as text. */
+    static String safe(String cell) {
+        if (cell == null || cell.isEmpty()) {
+            return cell;
+        }
+        char c = cell.charAt(0);
+        return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r' ? "'" + cell : cell;
+    }
+}
