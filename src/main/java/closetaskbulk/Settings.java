@@ -29,6 +29,28 @@ public final class Settings {
 
     private static final Pattern ENV = Pattern.compile("\\{\\{env:([A-Za-z0-9_]+)(?::([^}]*))?}}");
 
+    /** Settings that are true or false. */
+    static final java.util.Set<String> BOOLEANS = java.util.Set.of("bulk.dry-run", "bulk.repeat",
+            "close.read-before-write", "bulk.intake.enabled", "cluster.enabled", "bulk.routes-reload", "bulk.once");
+    /** Settings in milliseconds: whole numbers, 0 or more. */
+    static final java.util.Set<String> MILLIS = java.util.Set.of("close.connect-timeout", "close.response-timeout",
+            "close.retry.initial-delay", "close.retry.max-delay", "close.rate-limit.max-wait", "bulk.poll-delay",
+            "bulk.read-lock-check-interval", "bulk.read-lock-min-age", "bulk.progress-interval",
+            "cluster.leader-check-interval");
+    /** Whole-number settings and their smallest value. */
+    static final Map<String, Integer> COUNTS = Map.of("close.batch-size", 1, "close.concurrency", 1,
+            "close.list-limit", 1, "close.retry.max-attempts", 0, "bulk.max-open-batches", 1,
+            "bulk.batch-queue-size", 1, "cluster.db.pool-size", 1);
+    /** Every other setting of ours (close.*, bulk.*, cluster.*); bulk.filter.* and sweep.* are checked apart. */
+    static final java.util.Set<String> OTHERS = java.util.Set.of("close.base-url", "close.api-key",
+            "close.max-requests-per-second", "close.rate-limit.share", "bulk.inbox", "bulk.done", "bulk.failed",
+            "bulk.reports", "bulk.state", "bulk.approved", "bulk.plan.max-age", "bulk.date-format",
+            "bulk.routes-reload-directory", "bulk.config", "bulk.run-sweep", "cluster.db.url", "cluster.db.user",
+            "cluster.db.password", "cluster.node-id");
+    /** What a sweep may set: sweep.<id>.<one of these>. */
+    static final java.util.Set<String> SWEEP_KEYS = java.util.Set.of("enabled", "cron", "time-zone", "filter",
+            "assigned-to", "date", "is-complete", "max-tasks", "dry-run", "run-missed");
+
     private final Map<String, String> values;
 
     private Settings(Map<String, String> values) {
@@ -53,6 +75,11 @@ public final class Settings {
             read(extra).forEach((k, val) -> v.put((String) k, (String) val));
             v.put("camel.main.profile", profile);
         }
+        env.forEach((name, value) -> { // BULK_FILTER_IS_COMPLETE -> bulk.filter.is_complete (filter names use _)
+            if (name.startsWith("BULK_FILTER_") && name.length() > 12) {
+                v.put("bulk.filter." + name.substring(12).toLowerCase(Locale.ROOT), value);
+            }
+        });
         for (String key : v.keySet().toArray(new String[0])) {
             String fromEnv = env.get(envName(key));
             if (fromEnv != null) {
@@ -133,6 +160,34 @@ public final class Settings {
 
     /** Checks what would otherwise fail later, or silently. Throws {@link Invalid} naming the setting. */
     public void validate(boolean demo) {
+        checkNames();
+        for (String k : BOOLEANS) {
+            checkBoolean(k);
+        }
+        for (String id : sweepIds()) {
+            checkBoolean("sweep." + id + ".enabled");
+            checkBoolean("sweep." + id + ".dry-run");
+            checkBoolean("sweep." + id + ".run-missed");
+        }
+        for (String k : MILLIS) {
+            if (values.containsKey(k) && intSetting(k) < 0) {
+                throw new Invalid(k + "=" + get(k) + " must be 0 or more milliseconds");
+            }
+        }
+        COUNTS.forEach((k, min) -> {
+            if (values.containsKey(k) && intSetting(k) < min) {
+                throw new Invalid(k + "=" + get(k) + " must be at least " + min);
+            }
+        });
+        String perSecond = get("close.max-requests-per-second", "0");
+        try {
+            if (Double.parseDouble(perSecond) < 0) {
+                throw new NumberFormatException();
+            }
+        } catch (NumberFormatException e) {
+            throw new Invalid("close.max-requests-per-second=" + perSecond + " must be a number, 0 or more (0: follow "
+                    + "Close's RateLimit header only)");
+        }
         String key = get("close.api-key", "");
         if (key.isEmpty() && !demo) {
             throw new Invalid("close.api-key is not set: export CLOSE_API_KEY=<your Close API key> "
@@ -185,6 +240,9 @@ public final class Settings {
         } catch (NumberFormatException e) {
             throw new Invalid("close.rate-limit.share=" + share + " must be a number above 0 and at most 1 "
                     + "(the part of Close's rate limit this instance uses: 1 alone, 0.5 for two instances on one key)");
+        }
+        if (intSetting("bulk.batch-queue-size") < 1) {
+            throw new Invalid("bulk.batch-queue-size must be at least 1 (batches waiting for the close.concurrency workers)");
         }
         if (intSetting("bulk.progress-interval") < 0) {
             throw new Invalid("bulk.progress-interval must be 0 or more milliseconds (0 logs progress at every step)");
@@ -284,12 +342,76 @@ public final class Settings {
         try {
             return Integer.parseInt(v);
         } catch (NumberFormatException e) {
-            throw new Invalid(key + "=" + v + " is not a whole number");
+            throw new Invalid(key + "=" + v + " is not a whole number" + (MILLIS.contains(key) ? " of milliseconds" : ""));
         }
     }
 
+    private void checkBoolean(String key) {
+        String v = get(key, "false");
+        if (!v.equalsIgnoreCase("true") && !v.equalsIgnoreCase("false")) {
+            throw new Invalid(key + "=" + v + " must be true or false");
+        }
+    }
+
+    /** Every close.*, bulk.*, cluster.* and sweep.* setting is one we know: a misspelt one is named. */
+    private void checkNames() {
+        java.util.Set<String> known = new java.util.TreeSet<>(OTHERS);
+        known.addAll(BOOLEANS);
+        known.addAll(MILLIS);
+        known.addAll(COUNTS.keySet());
+        for (String k : values.keySet()) {
+            boolean ours = k.startsWith("close.") || k.startsWith("bulk.") || k.startsWith("cluster.");
+            if (ours && !known.contains(k) && !k.startsWith("bulk.filter.")) {
+                throw new Invalid("unknown setting " + k + closest(k, known));
+            }
+            if (k.startsWith("sweep.")) {
+                int dot = k.indexOf('.', 6);
+                String rest = dot < 0 ? "" : k.substring(dot + 1);
+                if (dot < 0 || !SWEEP_KEYS.contains(rest)) {
+                    throw new Invalid("unknown setting " + k + ": a sweep's settings are sweep.<id>.<"
+                            + String.join("|", new java.util.TreeSet<>(SWEEP_KEYS)) + ">");
+                }
+            }
+        }
+    }
+
+    private static String closest(String key, java.util.Set<String> known) {
+        String best = null;
+        int bestDistance = 4;
+        for (String k : known) {
+            int d = distance(key, k);
+            if (d < bestDistance) {
+                best = k;
+                bestDistance = d;
+            }
+        }
+        return best == null ? " (see config/application.properties for the settings)" : " (did you mean " + best + "?)";
+    }
+
+    /** Levenshtein distance, for suggesting the setting a misspelt name meant. */
+    private static int distance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+
+    /** A literal loopback address (127.0.0.0/8, ::1) or localhost: not a host name that only starts like one. */
     static boolean isLoopback(String host) {
         String h = host.toLowerCase(Locale.ROOT);
-        return h.equals("localhost") || h.startsWith("127.") || h.equals("[::1]") || h.equals("::1");
+        return h.equals("localhost") || h.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}") || h.equals("[::1]")
+                || h.equals("::1");
     }
 }

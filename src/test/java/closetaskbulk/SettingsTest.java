@@ -112,4 +112,69 @@ class SettingsTest {
         f.set("camel.main.profile", "clustr");
         assertRefused("camel.main.profile=clustr");
     }
+
+    @Test
+    void aBooleanThatIsNotTrueOrFalse() {
+        f.set("bulk.dry-run", "yes");
+        assertRefused("bulk.dry-run");
+    }
+
+    @Test
+    void aSweepSwitchThatIsNotTrueOrFalse() {
+        java.util.Map<String, String> v = new java.util.LinkedHashMap<>();
+        v.put("enabled", "on");
+        v.put("cron", "0 0 6 * * ?");
+        v.put("filter", "is_complete=false");
+        v.put("is-complete", "true");
+        f.addSweep("night", v);
+        assertRefused("sweep.night.enabled");
+    }
+
+    @Test
+    void aDurationThatIsNotMilliseconds() {
+        f.set("close.response-timeout", "60s");
+        assertRefused("close.response-timeout");
+    }
+
+    @Test
+    void aNegativeRetryCount() {
+        f.set("close.retry.max-attempts", "-1");
+        assertRefused("close.retry.max-attempts");
+    }
+
+    @Test
+    void noOpenBatches() {
+        f.set("bulk.max-open-batches", "0");
+        assertRefused("bulk.max-open-batches");
+    }
+
+    @Test
+    void aNumberThatIsNotANumber() {
+        f.set("close.max-requests-per-second", "fast");
+        assertRefused("close.max-requests-per-second");
+    }
+
+    @Test
+    void aMisspeltSettingIsNamedAsUnknown() {
+        f.set("close.batchsize", "50");
+        assertRefused("unknown setting close.batchsize");
+        assertTrue(f.output.contains("close.batch-size"), "suggests the right name: " + f.output);
+    }
+
+    @Test
+    void intakeFiltersComeFromTheEnvironmentToo() {
+        Path file = Path.of("config/application.properties");
+        Settings s = Settings.load(file, Map.of("BULK_FILTER_IS_COMPLETE", "false", "BULK_FILTER__TYPE__IN",
+                "lead,email_followup"), new Properties(), Map.of());
+        assertEquals(Map.of("is_complete", "false", "_type__in", "lead,email_followup"), s.withPrefix("bulk.filter."));
+    }
+
+    @Test
+    void loopbackMeansALoopbackAddressNotANameThatStartsLikeOne() {
+        f.set("close.base-url", "http://127.0.0.1.nip.io/api/v1");
+        assertRefused("close.base-url");
+        assertTrue(Settings.isLoopback("127.0.0.1") && Settings.isLoopback("127.3.2.1") && Settings.isLoopback("[::1]")
+                && Settings.isLoopback("localhost"));
+        assertFalse(Settings.isLoopback("127.0.0.1.example.com") || Settings.isLoopback("127.evil"));
+    }
 }
