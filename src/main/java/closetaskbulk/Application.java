@@ -93,9 +93,13 @@ public final class Application {
         if (sweep != null) {
             cli.put("bulk.intake.enabled", "false");
         }
-        if (exitWhenDone) { // a one-off run serves no health or metrics
+        if (exitWhenDone) { // a one-off run serves no health or metrics, and stops as soon as its work is done
             cli.put("camel.management.enabled", "false");
             cli.put("camel.metrics.enabled", "false");
+            cli.put("camel.component.quartz.interrupt-jobs-on-shutdown", "true");
+            if (sweep == null) { // --once fires no sweep: Quartz need not run
+                cli.put("camel.component.quartz.auto-start-scheduler", "false");
+            }
         }
         CloseEmulator emulator = null;
         try {
@@ -194,7 +198,7 @@ public final class Application {
             }
         });
         if (exitWhenDone) {
-            runState.onFinish(main::completed);
+            runState.onFinish(() -> stopWhenQuiet(main));
         }
         try {
             main.run();
@@ -210,6 +214,29 @@ public final class Application {
             return 3;
         }
         return runState.exitCode();
+    }
+
+    /**
+     * --once and --sweep: stop as soon as the exchanges under way are done (a file's move included). Camel's
+     * graceful shutdown would otherwise find the last file's exchange still in flight and look again a second
+     * later.
+     */
+    private static void stopWhenQuiet(Main main) {
+        Thread t = new Thread(() -> {
+            var ctx = main.getCamelContext();
+            long end = System.nanoTime() + 30_000_000_000L;
+            while (ctx != null && ctx.getInflightRepository().size() > 0 && System.nanoTime() < end) {
+                try {
+                    Thread.sleep(5);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            main.completed();
+        }, "once-done");
+        t.setDaemon(true);
+        t.start();
     }
 
     private static String rootMessage(Throwable e) {
