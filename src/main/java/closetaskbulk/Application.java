@@ -14,7 +14,7 @@ import org.apache.camel.main.MainListenerSupport;
 
 import closetaskbulk.emulator.CloseEmulator;
 import closetaskbulk.run.RunState;
-import closetaskbulk.sweep.Sweeps;
+import closetaskbulk.sweep.SweepSchedule;
 
 /**
  * Starts the bundle on Camel Main: routes from routes/, settings from config/application.properties.
@@ -44,6 +44,7 @@ public final class Application {
     }
 
     public static void main(String[] args) {
+        // the jar's logback.xml masks the key; a config/logback.xml of the user's replaces it
         if (System.getProperty("logback.configurationFile") == null && new java.io.File("config/logback.xml").isFile()) {
             System.setProperty("logback.configurationFile", "config/logback.xml");
         }
@@ -102,6 +103,8 @@ public final class Application {
             }
         }
         CloseEmulator emulator = null;
+        Path demoState = null;
+        java.nio.channels.FileChannel stateLock = null;
         try {
             if (demo) {
                 emulator = new CloseEmulator().addKey("demo-key");
@@ -111,13 +114,21 @@ public final class Application {
                 cli.put("close.api-key", "demo-key");
                 // the demo's Close starts afresh each time: so does its state (journals, re-drop register)
                 if (!system.containsKey("bulk.state") && !env.containsKey("BULK_STATE")) {
-                    cli.putIfAbsent("bulk.state", java.nio.file.Files.createTempDirectory("close-task-bulk-demo-state").toString());
+                    demoState = java.nio.file.Files.createTempDirectory("close-task-bulk-demo-state");
+                    cli.putIfAbsent("bulk.state", demoState.toString());
                 }
                 cli.putIfAbsent("bulk.routes-reload", "true");
             }
             Settings settings = Settings.load(Path.of(cli.getOrDefault("bulk.config",
                     "config/application.properties")), env, system, cli);
             settings.validate(demo);
+            if (!settings.flag("cluster.enabled")) { // the cluster keeps its state in PostgreSQL
+                stateLock = StartChecks.lockState(Path.of(settings.get("bulk.state", "data/state")));
+            }
+            if (settings.flag("camel.management.enabled")) {
+                StartChecks.portFree("camel.management.port", settings.get("camel.management.host", "0.0.0.0"),
+                        settings.intSetting("camel.management.port"));
+            }
             RunState runState = new RunState();
             Map<String, Object> beans = Bundle.beans(settings, runState);
             if (demo) {
@@ -140,6 +151,8 @@ public final class Application {
             out.println("error: could not start: " + rootMessage(e));
             return 3;
         } finally {
+            StartChecks.close(stateLock);
+            deleteTree(demoState);
             if (emulator != null) {
                 emulator.close();
             }
@@ -148,7 +161,7 @@ public final class Application {
 
     private static int runCamel(Settings settings, Map<String, Object> beans, RunState runState, boolean exitWhenDone,
                                 String sweep) throws Exception {
-        Sweeps sweeps = (Sweeps) beans.get("sweeps");
+        SweepSchedule sweeps = (SweepSchedule) beans.get("sweepSchedule");
         io.micrometer.core.instrument.MeterRegistry[] joined = {null};
         Main main = new Main();
         main.setPropertyPlaceholderLocations("file:" + settings.get("bulk.config", "config/application.properties"));
@@ -237,6 +250,20 @@ public final class Application {
         }, "once-done");
         t.setDaemon(true);
         t.start();
+    }
+
+    /** The demo's state lives as long as its emulator: removed on exit. */
+    private static void deleteTree(Path dir) {
+        if (dir == null) {
+            return;
+        }
+        try (var all = java.nio.file.Files.walk(dir)) {
+            for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                java.nio.file.Files.deleteIfExists(p);
+            }
+        } catch (java.io.IOException e) {
+            org.slf4j.LoggerFactory.getLogger(Application.class).warn("cannot remove the demo's state {}: {}", dir, e.toString());
+        }
     }
 
     private static String rootMessage(Throwable e) {

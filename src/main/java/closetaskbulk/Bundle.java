@@ -17,6 +17,7 @@ import closetaskbulk.run.RowCheck;
 import closetaskbulk.run.Run;
 import closetaskbulk.run.RunState;
 import closetaskbulk.run.Runs;
+import closetaskbulk.sweep.SweepSchedule;
 import closetaskbulk.sweep.Sweeps;
 
 /** The beans the YAML routes call, built from the settings. One place, for the main class and tests. */
@@ -115,10 +116,12 @@ public final class Bundle {
             journals = Journal.files(state.resolve("journal"));
         }
         intake.durable(state, processed, journals, s.flag("bulk.repeat"));
-        Sweeps sweeps = new Sweeps(Path.of(s.get("bulk.reports")), state,
+        SweepSchedule schedule = new SweepSchedule(state, runState);
+        Sweeps sweeps = new Sweeps(Path.of(s.get("bulk.reports")), schedule,
                 s.intSetting("close.batch-size"), s.intSetting("close.list-limit"), s.flag("bulk.dry-run"),
                 readBeforeWrite, runState, s.get("bulk.run-sweep", ""));
         beans.put("sweeps", sweeps);
+        beans.put("sweepSchedule", schedule);
         if (s.flag("bulk.routes-reload")) {
             beans.put("routeReloader", new RouteReloader(s.get("bulk.routes-reload-directory", "routes"),
                     s.get("camel.main.routes-include-pattern")));

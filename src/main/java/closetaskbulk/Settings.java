@@ -13,6 +13,9 @@ import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import closetaskbulk.sweep.SweepDefinition;
+import closetaskbulk.sweep.SweepDefinitionException;
+
 /**
  * The merged settings: config/application.properties, then environment variables (CLOSE_BASE_URL for
  * close.base-url), then -D system properties, then command-line overrides. The merged map is handed to Camel
@@ -315,7 +318,7 @@ public final class Settings {
                 throw new Invalid(p + "time-zone='" + get(p + "time-zone", "") + "' is unknown: e.g. Europe/Berlin");
             }
             try {
-                closetaskbulk.sweep.Sweeps.checkFilter(id, closetaskbulk.sweep.Sweeps.parse(get(p + "filter", "")));
+                SweepDefinition.checkFilter(id, SweepDefinition.parse(get(p + "filter", "")));
                 Map<String, String> u = new java.util.LinkedHashMap<>();
                 for (String f : new String[] {"assigned_to", "date", "is_complete"}) {
                     String v = get(p + f.replace('_', '-'), "");
@@ -324,14 +327,14 @@ public final class Settings {
                     }
                 }
                 if (u.isEmpty()) {
-                    throw new closetaskbulk.sweep.SweepDefinitionException("sweep " + id + " has no update: set "
+                    throw new SweepDefinitionException("sweep " + id + " has no update: set "
                             + p + "assigned-to, " + p + "date or " + p + "is-complete");
                 }
                 u.values().removeIf(java.util.Objects::isNull);
                 if (!u.isEmpty()) {
-                    closetaskbulk.sweep.Sweeps.checkUpdate(id, u);
+                    SweepDefinition.checkUpdate(id, u);
                 }
-            } catch (closetaskbulk.sweep.SweepDefinitionException e) {
+            } catch (SweepDefinitionException e) {
                 throw new Invalid(e.getMessage());
             }
         }

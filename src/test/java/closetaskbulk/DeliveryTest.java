@@ -188,4 +188,25 @@ class DeliveryTest {
         assertEquals(changed, Fixture.csv(f.reports.resolve("big.undo.csv")).size());
         assertEquals(List.of("big.csv"), f.files(f.inbox));
     }
+
+    @Test
+    void answersThatAreNotClosesJsonAreRetriedAndNeverMakeRowsNotFound() {
+        List<String> ids = f.seed(4);
+        f.emulator.faults().answerNext("GET /task/", 1, 200, "<html><body>502 Bad Gateway</body></html>")
+                .answerNext("PUT /task/", 1, 200, "");
+        f.drop("g.csv", rows(ids.subList(0, 2), Fixture.BOB));
+        assertEquals(0, f.run("--once"), f.output);
+        assertEquals(List.of("UPDATED", "UPDATED"), f.results("g").stream().map(r -> r.get("status")).toList());
+        assertEquals(2, f.count("GET /task/"), "the HTML page was retried");
+        assertEquals(2, f.count("PUT /task/"), "the empty answer to the write was retried");
+
+        f.emulator.faults().answerNext("GET /task/", 20, 200, "");
+        f.drop("h.csv", rows(ids.subList(2, 4), Fixture.BOB));
+        assertEquals(1, f.run("--once"), f.output);
+        for (CSVRecord r : f.results("h")) {
+            assertEquals("FAILED", r.get("status"), "never NOT_FOUND: " + r);
+            assertTrue(r.get("message").contains("an empty body"), r.toString());
+        }
+        assertEquals(2, f.count("PUT /task/"), "nothing written after empty answers");
+    }
 }

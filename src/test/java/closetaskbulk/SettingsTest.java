@@ -177,4 +177,28 @@ class SettingsTest {
                 && Settings.isLoopback("localhost"));
         assertFalse(Settings.isLoopback("127.0.0.1.example.com") || Settings.isLoopback("127.evil"));
     }
+
+    @Test
+    void aStateFolderInUseByAnotherProcessIsRefused() throws Exception {
+        Path state = Path.of(f.settings.get("bulk.state"));
+        Files.createDirectories(state);
+        try (var ch = java.nio.channels.FileChannel.open(state.resolve("bulk.lock"),
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+             var lock = ch.lock()) {
+            assertRefused("bulk.state");
+            assertTrue(f.output.contains("in use by another process"), f.output);
+        }
+        assertEquals(0, f.run("--once"), "free again once its holder is gone: " + f.output);
+    }
+
+    @Test
+    void aBusyManagementPortIsOneLine() throws Exception {
+        try (var busy = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            f.set("camel.management.port", String.valueOf(busy.getLocalPort()));
+            assertEquals(2, f.run(), f.output); // a service: refused before it starts
+            String out = f.output.strip();
+            assertFalse(out.contains("\n") || out.contains("Exception"), out);
+            assertTrue(out.startsWith("error: camel.management.port=" + busy.getLocalPort()) && out.contains("in use"), out);
+        }
+    }
 }

@@ -14,7 +14,7 @@ import org.apache.camel.ServiceStatus;
 import org.junit.jupiter.api.Test;
 
 import closetaskbulk.emulator.CloseEmulator.Recorded;
-import closetaskbulk.sweep.Sweeps;
+import closetaskbulk.sweep.SweepSchedule;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -55,7 +55,7 @@ class SweepCronServiceTest extends ServiceTestSupport {
 
     @Override
     protected void beans(Map<String, Object> beans) {
-        ((Sweeps) beans.get("sweeps")).setClock(Clock.fixed(RUN_AT, ZoneOffset.UTC));
+        ((SweepSchedule) beans.get("sweepSchedule")).setClock(Clock.fixed(RUN_AT, ZoneOffset.UTC));
     }
 
     @Test

@@ -97,7 +97,7 @@ public class CloseCall {
         }
         pacer.update(group, rateLimit); // answered: whatever it says, the call no longer counts as in flight
         if (status >= 200 && status < 300) {
-            work.answer(body);
+            work.answer(answer(status, body, work.group().equals("read")));
             in.setBody(work);
             exchange.removeProperty(WORK);
             return;
@@ -137,6 +137,27 @@ public class CloseCall {
                 + (e.getMessage() == null ? "" : " " + e.getMessage());
         work.fail(status, msg);
         exchange.getIn().setBody(work);
+    }
+
+    /**
+     * A 2xx answer must be what Close sends: a JSON object, with a "data" list for a read. Anything else (an
+     * HTML page from a proxy, an empty or cut body) is a failed call, retried like a 5xx: an empty answer must
+     * never make every row NOT_FOUND.
+     */
+    static JsonNode answer(int status, String body, boolean read) {
+        JsonNode n = null;
+        try {
+            n = body == null || body.isBlank() ? null : JSON.readTree(body);
+        } catch (Exception e) {
+            n = null;
+        }
+        if (n == null || !n.isObject() || read && !n.path("data").isArray()) {
+            String what = body == null || body.isBlank() ? "an empty body"
+                    : body.stripLeading().startsWith("<") ? "an HTML page" : "a body that is not Close's JSON";
+            String shown = body == null || body.isBlank() ? "" : " (" + abbreviate(body.strip().replaceAll("\\s+", " ")) + ")";
+            throw new CloseServerError(status, "Close answered " + status + " with " + what + shown);
+        }
+        return n;
     }
 
     /** A call that got no answer no longer counts as in flight for pacing. */

@@ -1,5 +1,7 @@
 package closetaskbulk.close;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 /**
  * The body of a call to Close (route close-call): a batch's read or write, or a page of a sweep's listing.
  * It says what to send, takes the answer, and learns when the call failed for good.
@@ -29,8 +31,8 @@ public interface CloseWork {
     default void counted(boolean retry) {
     }
 
-    /** A 2xx answer's body. */
-    void answer(String body);
+    /** A 2xx answer's body, checked to be a JSON object (with a "data" list for a read). */
+    void answer(JsonNode body);
 
     /** The call failed for good (after retries, refused, or a halt): {@code status} 0 when there was no answer. */
     void fail(int status, String message);

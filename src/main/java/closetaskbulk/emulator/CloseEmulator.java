@@ -188,7 +188,9 @@ public class CloseEmulator implements AutoCloseable {
                 ex.close(); // no status line: the client sees the connection end
                 return;
             }
-            if (act.status() == 429) {
+            if (act.body() != null) {
+                sendRaw(ex, act.status(), act.body());
+            } else if (act.status() == 429) {
                 send429(ex, rateLimits.peek(group + " " + keyOf(headers)));
             } else if (act.status() > 0) {
                 send(ex, act.status(), CloseError.of(act.status(), "Injected fault " + act.status()).body, null);
@@ -371,6 +373,16 @@ public class CloseEmulator implements AutoCloseable {
         ex.sendResponseHeaders(429, -1);
         ex.close();
         return 429;
+    }
+
+    private void sendRaw(HttpExchange ex, int status, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", body.startsWith("<") ? "text/html" : "application/json");
+        pending.get().accept(status);
+        ex.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
+        try (OutputStream out = ex.getResponseBody()) {
+            out.write(bytes);
+        }
     }
 
     private int send(HttpExchange ex, int status, JsonNode body, RateLimits.Answer rl) throws IOException {

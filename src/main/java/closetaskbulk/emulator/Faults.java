@@ -10,10 +10,16 @@ import java.util.Random;
  */
 public class Faults {
 
-    record Action(int status, boolean drop, long delayMs) {
+    record Action(int status, boolean drop, long delayMs, String body) {
+        Action(int status, boolean drop, long delayMs) {
+            this(status, drop, delayMs, null);
+        }
     }
 
-    private record Planned(String group, int status, boolean drop, long delayMs) {
+    private record Planned(String group, int status, boolean drop, long delayMs, String body) {
+        Planned(String group, int status, boolean drop, long delayMs) {
+            this(group, status, drop, delayMs, null);
+        }
     }
 
     private Random random;
@@ -57,6 +63,17 @@ public class Faults {
         return this;
     }
 
+    /**
+     * The next {@code count} calls to {@code group} get {@code status} with this raw body (an HTML error page
+     * with a 200, an empty or cut body), as a proxy in front of Close might answer. No effect on the store.
+     */
+    public synchronized Faults answerNext(String group, int count, int status, String body) {
+        for (int i = 0; i < count; i++) {
+            planned.add(new Planned(group, status, false, 0, body));
+        }
+        return this;
+    }
+
     /** The next call to {@code group} is answered (normally) only after {@code delayMs}. */
     public synchronized Faults stallNext(String group, long delayMs) {
         planned.add(new Planned(group, 0, false, delayMs));
@@ -96,7 +113,7 @@ public class Faults {
             Planned p = it.next();
             if (p.group() == null || p.group().equals(group)) {
                 it.remove();
-                return new Action(p.status(), p.drop(), delay + p.delayMs());
+                return new Action(p.status(), p.drop(), delay + p.delayMs(), p.body());
             }
         }
         double r = random.nextDouble();

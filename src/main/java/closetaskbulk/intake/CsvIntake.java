@@ -1,30 +1,17 @@
 package closetaskbulk.intake;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.Reader;
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 import org.apache.camel.Exchange;
-import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
 import org.slf4j.Logger;
@@ -93,7 +80,7 @@ public class CsvIntake {
     private final Map<String, String> filter;
     private final RunState runState;
     private Path stateDir;
-    private org.apache.camel.spi.IdempotentRepository processed;
+    private ProcessedFiles processed;
     private Journal.Store journals;
     private boolean repeat;
     private String fingerprint = "";
@@ -120,7 +107,7 @@ public class CsvIntake {
     public CsvIntake durable(Path stateDir, org.apache.camel.spi.IdempotentRepository processed, Journal.Store journals,
                              boolean repeat) {
         this.stateDir = stateDir;
-        this.processed = processed;
+        this.processed = new ProcessedFiles(stateDir, processed);
         this.journals = journals;
         this.repeat = repeat;
         this.fingerprint = "batch=" + batchSize + ";open=" + maxOpenBatches + ";read=" + readBeforeWrite
@@ -133,24 +120,24 @@ public class CsvIntake {
         Path file = ex.getIn().getBody(java.io.File.class).toPath();
         String name = baseName(file);
         ex.setProperty(STATE, null);
-        String[] scan = checkUtf8(file);
+        String[] scan = CsvFile.checkUtf8(file);
         String sha = scan[0];
         if (processed != null && !repeat && processed.contains(sha)) {
-            throw new AlreadyProcessedException(firstRun(sha));
+            throw new AlreadyProcessedException(processed.firstRun(sha));
         }
-        List<String> raw = readHeader(file);
+        List<String> raw = CsvFile.readHeader(file);
         char delimiter = raw.size() == 1 && raw.get(0).contains(";") ? ';' : ',';
         if (delimiter == ';') {
-            raw = readHeader(file, ';');
+            raw = CsvFile.readHeader(file, ';');
         }
-        List<String> header = checkHeader(raw);
+        List<String> header = CsvFile.checkHeader(raw);
         List<String> updateCols = UPDATE_COLUMNS.stream().filter(header::contains).toList();
         Journal journal = dryRun || stateDir == null ? null
                 : Journal.open(journals, sha, fingerprint, Run.uniqueBase(reportsDir, name));
         Run run = new Run(name, reportsDir, file.toString(), dryRun, filter, updateCols,
                 journal == null ? null : journal.base()).journal(journal).readBeforeWrite(readBeforeWrite)
                 .batching(batchSize, maxOpenBatches, listLimit);
-        run.header(raw.stream().map(CsvIntake::stripBom).toList());
+        run.header(raw.stream().map(CsvFile::stripBom).toList());
         run.total(Math.max(0, Long.parseLong(scan[1]) - 1));
         State s = new State(file, run, delimiter, header);
         s.sha = sha;
@@ -212,41 +199,14 @@ public class CsvIntake {
         Map<String, Object> summary = ex.getIn().getBody(Map.class);
         Path target = uniqueTarget(doneDir, s.file.getFileName().toString());
         if (processed != null && !s.run.dryRun()) {
-            remember(s, summary, target);
+            processed.remember(s.sha, s.file.getFileName().toString(), summary.get("end"), target,
+                    s.run.report(".summary.json"));
+            if (s.run.journal() != null) {
+                s.run.journal().finish();
+            }
         }
         ex.setProperty(MOVE_TO, target.toAbsolutePath().toString());
         LOG.info("{}: moved to {}", s.file.getFileName(), target);
-    }
-
-    /** What the re-drop guard says of a content processed before. */
-    private String firstRun(String sha) {
-        Path info = stateDir.resolve("processed").resolve(sha + ".json");
-        String when = "before";
-        String where = "";
-        try {
-            com.fasterxml.jackson.databind.JsonNode n = new com.fasterxml.jackson.databind.ObjectMapper().readTree(info.toFile());
-            when = "on " + n.path("finished").asText() + " as " + n.path("file").asText();
-            where = "; its reports: " + n.path("summary").asText();
-        } catch (IOException e) {
-            LOG.debug("no details of the first run of {}: {}", sha, e.toString());
-        }
-        return "this content (SHA-256 " + sha.substring(0, 12) + "…) was processed " + when + where
-                + ". Nothing was sent. To process it again on purpose, drop it with bulk.repeat=true (--repeat)";
-    }
-
-    private void remember(State s, Map<String, Object> summary, Path movedTo) throws IOException {
-        Path dir = stateDir.resolve("processed");
-        Files.createDirectories(dir);
-        Map<String, Object> info = new java.util.LinkedHashMap<>();
-        info.put("file", s.file.getFileName().toString());
-        info.put("finished", summary.get("end"));
-        info.put("moved_to", movedTo.toString());
-        info.put("summary", s.run.report(".summary.json").toString());
-        new com.fasterxml.jackson.databind.ObjectMapper().writeValue(dir.resolve(s.sha + ".json").toFile(), info);
-        processed.add(s.sha);
-        if (s.run.journal() != null) {
-            s.run.journal().finish();
-        }
     }
 
     /** The same content was processed before: a summary that says so; the file moves to bulk.done. */
@@ -304,7 +264,7 @@ public class CsvIntake {
                         + "processed: its results would not match its rows. The new content stays in the inbox and is "
                         + "processed as a new file; what was sent before is in this run's undo file");
             }
-            try (Reader r = utf8Reader(s.file); CSVParser p = format(s.delimiter).parse(r)) {
+            try (Reader r = CsvFile.utf8Reader(s.file); CSVParser p = CsvFile.format(s.delimiter).parse(r)) {
                 Iterator<CSVRecord> it = p.iterator();
                 if (it.hasNext()) {
                     it.next(); // header
@@ -319,129 +279,6 @@ public class CsvIntake {
                 }
             }
         };
-    }
-
-    /** The format camel-csv uses by default (CSVFormat.DEFAULT), with the file's delimiter. */
-    static CSVFormat format(char delimiter) {
-        return CSVFormat.DEFAULT.builder().setDelimiter(delimiter).build();
-    }
-
-    private static Reader utf8Reader(Path file) throws IOException {
-        return new BufferedReader(new InputStreamReader(Files.newInputStream(file), StandardCharsets.UTF_8), 1 << 16);
-    }
-
-    /**
-     * Checks the whole file decodes as UTF-8; returns its SHA-256 (hex) and its number of lines, counted on
-     * the same pass (for progress: a quoted line break counts as a line, so it is an estimate).
-     */
-    static String[] checkUtf8(Path file) throws IOException {
-        long lines = 0;
-        byte last = '\n';
-        java.security.MessageDigest sha;
-        try {
-            sha = java.security.MessageDigest.getInstance("SHA-256");
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-        CharsetDecoder dec = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
-        byte[] buf = new byte[1 << 16];
-        ByteBuffer in = ByteBuffer.allocate(buf.length + 8);
-        CharBuffer out = CharBuffer.allocate(buf.length + 8);
-        long offset = 0;
-        boolean any = false;
-        try (InputStream is = Files.newInputStream(file)) {
-            int n;
-            while ((n = is.read(buf)) > 0) {
-                any = true;
-                sha.update(buf, 0, n);
-                for (int i = 0; i < n; i++) {
-                    if (buf[i] == '\n') {
-                        lines++;
-                    }
-                }
-                last = buf[n - 1];
-                in.put(buf, 0, n).flip();
-                var res = dec.decode(in, out, false);
-                if (res.isError()) {
-                    throw new FileRejectedException("the file is not UTF-8 text (bad bytes near byte "
-                            + (offset + in.position()) + "): save it as 'CSV UTF-8'");
-                }
-                offset += in.position();
-                in.compact();
-                out.clear();
-            }
-            in.flip();
-            if (dec.decode(in, out, true).isError() || dec.flush(out).isError()) {
-                throw new FileRejectedException("the file is not UTF-8 text (it ends inside a character): "
-                        + "save it as 'CSV UTF-8'");
-            }
-        } catch (CharacterCodingException e) {
-            throw new FileRejectedException("the file is not UTF-8 text: save it as 'CSV UTF-8'");
-        }
-        if (!any) {
-            throw new FileRejectedException("the file is empty: it needs a header row (id, and any of "
-                    + String.join(", ", UPDATE_COLUMNS) + ")");
-        }
-        return new String[] {java.util.HexFormat.of().formatHex(sha.digest()), String.valueOf(lines + (last == '\n' ? 0 : 1))};
-    }
-
-    private static List<String> readHeader(Path file) throws IOException {
-        return readHeader(file, ',');
-    }
-
-    private static List<String> readHeader(Path file, char delimiter) throws IOException {
-        try (Reader r = utf8Reader(file); CSVParser p = format(delimiter).parse(r)) {
-            Iterator<CSVRecord> it = p.iterator();
-            if (!it.hasNext()) {
-                throw new FileRejectedException("the file has no header row: the first line must name the "
-                        + "columns (id, and any of " + String.join(", ", UPDATE_COLUMNS) + ")");
-            }
-            return it.next().toList();
-        } catch (java.io.UncheckedIOException | IllegalStateException e) {
-            throw new FileRejectedException("the header row is not valid CSV: " + e.getMessage());
-        }
-    }
-
-    /** Names trimmed and lower-cased; unknown, missing, repeated or empty names reject the file. */
-    static List<String> checkHeader(List<String> raw) {
-        List<String> header = raw.stream().map(h -> stripBom(h).trim().toLowerCase(Locale.ROOT)).toList();
-        if (header.stream().allMatch(String::isEmpty)) {
-            throw new FileRejectedException("the header row is empty: the first line must name the columns "
-                    + "(id, and any of " + String.join(", ", UPDATE_COLUMNS) + ")");
-        }
-        Set<String> seen = new LinkedHashSet<>();
-        List<String> unknown = new ArrayList<>();
-        for (int i = 0; i < header.size(); i++) {
-            String h = header.get(i);
-            if (h.isEmpty()) {
-                throw new FileRejectedException("column " + (i + 1) + " of the header has no name");
-            }
-            if (!seen.add(h.equals("task_id") ? "id" : h)) {
-                throw new FileRejectedException("column '" + h + "' appears twice in the header"
-                        + (h.equals("task_id") || h.equals("id") ? " (id and task_id are the same column)" : ""));
-            }
-            if (!h.equals("id") && !h.equals("task_id") && !UPDATE_COLUMNS.contains(h)) {
-                unknown.add(raw.get(i).trim());
-            }
-        }
-        if (!unknown.isEmpty()) {
-            throw new FileRejectedException("unknown column" + (unknown.size() > 1 ? "s " : " ") + "'"
-                    + String.join("', '", unknown) + "': the columns are id (or task_id), assigned_to, date, "
-                    + "is_complete");
-        }
-        if (!seen.contains("id")) {
-            throw new FileRejectedException("no id column: the header needs 'id' (or 'task_id')");
-        }
-        if (header.size() == 1) {
-            throw new FileRejectedException("only an id column: add at least one of "
-                    + String.join(", ", UPDATE_COLUMNS) + " to say what to change");
-        }
-        return header;
-    }
-
-    private static String stripBom(String s) {
-        return s.startsWith("\uFEFF") ? s.substring(1) : s;
     }
 
     private static String cell(List<String> cells, int col) {
@@ -467,6 +304,5 @@ public class CsvIntake {
         }
         return p;
     }
-
 
 }

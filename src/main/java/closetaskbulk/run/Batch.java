@@ -174,16 +174,12 @@ public final class Batch implements CloseWork {
     }
 
     @Override
-    public void answer(String body) {
+    public void answer(JsonNode body) {
         if (writing) {
             return; // Close answers a bulk update with {"ok": true} and nothing else
         }
-        try {
-            for (JsonNode t : JSON.readTree(body).path("data")) {
-                found.put(t.path("id").asText(), t);
-            }
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("Close's answer to a read is not JSON: " + e.getOriginalMessage());
+        for (JsonNode t : body.path("data")) {
+            found.put(t.path("id").asText(), t);
         }
         readOffset = readTo;
     }

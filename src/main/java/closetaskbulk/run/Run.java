@@ -1,13 +1,8 @@
 package closetaskbulk.run;
 
-import java.io.BufferedWriter;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -16,11 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import org.apache.commons.csv.CSVFormat;
-import org.apache.commons.csv.CSVPrinter;
 
 /**
  * One file or one sweep run: a result per input line (kept as small arrays, so a million rows cost a few MB),
@@ -40,14 +30,8 @@ public class Run {
         void row(int line, String id, List<String> cells) throws IOException;
     }
 
-    static final CSVFormat OUT = CSVFormat.DEFAULT.builder().setRecordSeparator("\n").build();
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    private static final DateTimeFormatter SUFFIX = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
-    private static final int NOT_RESTORABLE_SAMPLE = 100;
-
     private final String name;
-    private final Path reportsDir;
-    private final String base;
+    private final RunReports reports;
     private final String source;
     private final boolean dryRun;
     private final Map<String, String> filter;
@@ -67,13 +51,6 @@ public class Run {
     private int submitted;
     private int taken;
     private int completed;
-    private BufferedWriter undoOut;
-    private CSVPrinter undo;
-    private boolean undoStarted;
-    private int notRestorableCount;
-    private final List<Map<String, String>> notRestorable = new ArrayList<>();
-    private List<String> header = List.of();
-    private String outcome;
 
     /**
      * @param name          report base name (the input file without .csv, or sweep-id-timestamp)
@@ -90,12 +67,11 @@ public class Run {
     public Run(String name, Path reportsDir, String source, boolean dryRun, Map<String, String> filter,
                List<String> updateColumns, String base) {
         this.name = name;
-        this.reportsDir = reportsDir;
         this.source = source;
         this.dryRun = dryRun;
         this.filter = Map.copyOf(filter);
         this.updateColumns = List.copyOf(updateColumns);
-        this.base = base != null ? base : uniqueBase(reportsDir, name);
+        this.reports = new RunReports(this, reportsDir, base != null ? base : RunReports.uniqueBase(reportsDir, name));
     }
 
     private Journal journal;
@@ -185,25 +161,12 @@ public class Run {
     }
 
     public String base() {
-        return base;
+        return reports.base();
     }
 
     /** A taken name gets a time suffix: nothing is overwritten. */
     public static String uniqueBase(Path dir, String name) {
-        String candidate = name;
-        for (int n = 1; taken(dir, candidate); n++) {
-            candidate = name + "-" + LocalDateTime.now().format(SUFFIX) + (n > 1 ? "-" + n : "");
-        }
-        return candidate;
-    }
-
-    private static boolean taken(Path dir, String base) {
-        for (String suffix : new String[] {".results.csv", ".retry.csv", ".undo.csv", ".summary.json"}) {
-            if (Files.exists(dir.resolve(base + suffix))) {
-                return true;
-            }
-        }
-        return false;
+        return RunReports.uniqueBase(dir, name);
     }
 
     public String name() {
@@ -219,12 +182,12 @@ public class Run {
     }
 
     public Path report(String suffix) {
-        return reportsDir.resolve(base + suffix);
+        return reports.report(suffix);
     }
 
     /** The input's own header, for the retry file. */
     public void header(List<String> header) {
-        this.header = List.copyOf(header);
+        reports.header(header);
     }
 
     public int nextBatchNumber() {
@@ -377,95 +340,73 @@ public class Run {
         }
     }
 
-    /**
-     * An UPDATED row's values from before the write. A field that was empty before cannot be restored by
-     * the undo file (an empty cell means "leave alone"): it is named in the summary instead.
-     */
-    public synchronized void undo(String id, Update update, Map<String, String> before) {
-        try {
-            if (undo == null) {
-                Files.createDirectories(reportsDir);
-                boolean fresh = !undoStarted;
-                undoOut = Files.newBufferedWriter(report(".undo.csv"), StandardCharsets.UTF_8,
-                        fresh ? new java.nio.file.OpenOption[0] : new java.nio.file.OpenOption[] {
-                                java.nio.file.StandardOpenOption.APPEND});
-                undo = new CSVPrinter(undoOut, OUT);
-                if (fresh) {
-                    List<String> head = new ArrayList<>();
-                    head.add("id");
-                    head.addAll(updateColumns);
-                    undo.printRecord(head);
-                    undoStarted = true;
-                }
-            }
-            Map<String, Object> changed = update.fields();
-            List<String> row = new ArrayList<>();
-            row.add(safe(id));
-            for (String col : updateColumns) {
-                String v = changed.containsKey(col) ? before.get(col) : null;
-                if (changed.containsKey(col) && v == null) {
-                    notRestorableCount++;
-                    if (notRestorable.size() < NOT_RESTORABLE_SAMPLE) {
-                        notRestorable.add(Map.of("id", id, "field", col));
-                    }
-                }
-                row.add(v == null ? "" : safe(v));
-            }
-            undo.printRecord(row);
-        } catch (IOException e) {
-            throw new ReportWriteException(report(".undo.csv").toString(), e);
+    /** The message of a line's result, for the results file. */
+    synchronized String message(int line) {
+        Status st = status(line);
+        if (st == Status.DUPLICATE) {
+            return "same id as line " + message[line];
         }
+        return message[line] < 0 ? "" : messages.get(message[line]);
+    }
+
+    synchronized int http(int line) {
+        return line < http.length ? http[line] : 0;
+    }
+
+    /** The summary's figures: counts by status, batches, requests by group, retries, start. */
+    synchronized Map<String, Object> figures() {
+        Map<String, Object> s = new LinkedHashMap<>();
+        Map<String, Integer> c = new LinkedHashMap<>();
+        int n = 0;
+        for (Status st : Status.values()) {
+            int k = counts.getOrDefault(st, 0);
+            c.put(st.name(), k);
+            n += k;
+        }
+        s.put("rows", n);
+        s.put("counts", c);
+        s.put("batches", batches);
+        Map<String, Integer> req = new LinkedHashMap<>(requests);
+        req.put("total", requests.values().stream().mapToInt(Integer::intValue).sum());
+        s.put("requests", req);
+        s.put("retries", retries);
+        return s;
+    }
+
+    String source() {
+        return source;
+    }
+
+    Instant started() {
+        return started;
+    }
+
+    List<String> updateColumns() {
+        return updateColumns;
     }
 
     /**
-     * Writes results, retry and summary. {@code rows} walks the input again; lines it visits that have no
-     * result (none should) are reported FAILED rather than lost.
+     * An UPDATED row's values from before the write, for the undo file. A field that was empty before cannot
+     * be restored by it (an empty cell means "leave alone"): it is named in the summary instead.
+     */
+    public synchronized void undo(String id, Update update, Map<String, String> before) {
+        reports.undo(id, update, before);
+    }
+
+    /**
+     * Writes results, retry and summary, walking the input again ({@link #rows(RowSource)}); a line that has no
+     * result (none should) is reported FAILED rather than lost.
      */
     public synchronized Map<String, Object> finish() throws IOException {
-        Files.createDirectories(reportsDir);
-        closeUndo();
-        Path retryPath = report(".retry.csv");
-        CSVPrinter retry = null;
-        try (BufferedWriter w = Files.newBufferedWriter(report(".results.csv"), StandardCharsets.UTF_8);
-             CSVPrinter results = new CSVPrinter(w, OUT)) {
-            results.printRecord("line", "id", "status", "http_status", "message");
-            final CSVPrinter[] retryHolder = {null};
-            rows.forEach((line, id, cells) -> {
-                Status s = status(line);
-                if (s == null) {
-                    result(line, Status.FAILED, 0, "internal error: this row was not processed; drop it again");
-                    s = Status.FAILED;
-                }
-                String msg = s == Status.DUPLICATE ? "same id as line " + message[line]
-                        : message[line] < 0 ? "" : messages.get(message[line]);
-                results.printRecord(line, safe(id), s, http[line] == 0 ? "" : http[line], safe(msg));
-                if ((s == Status.INVALID || s == Status.FAILED) && cells != null) {
-                    if (retryHolder[0] == null) {
-                        retryHolder[0] = new CSVPrinter(Files.newBufferedWriter(retryPath, StandardCharsets.UTF_8), OUT);
-                        retryHolder[0].printRecord(header);
-                    }
-                    List<String> safeCells = new ArrayList<>(cells.size());
-                    cells.forEach(c -> safeCells.add(safe(c)));
-                    retryHolder[0].printRecord(safeCells);
-                }
-            });
-            retry = retryHolder[0];
-        } finally {
-            if (retry != null) {
-                retry.close();
-            }
-        }
-        outcome = "finished";
+        Map<String, Object> summary = reports.finish(); // if this fails, the run is stopped (and ends) instead
         ended = true;
-        return writeSummary(null);
+        onEnd.run();
+        return summary;
     }
 
     /** The run was halted: the input stays where it is; the summary says why and what was already done. */
     public synchronized Map<String, Object> abort(String reason) throws IOException {
-        closeUndo();
-        outcome = "halted";
-        ended = true;
-        return writeSummary(reason);
+        return close("halted", reason);
     }
 
     /** The whole input was refused before any request. */
@@ -475,76 +416,11 @@ public class Run {
 
     /** Ends the run with only a summary: {@code outcome} and why. */
     public synchronized Map<String, Object> close(String outcome, String reason) throws IOException {
-        closeUndo();
-        this.outcome = outcome;
         ended = true;
-        return writeSummary(reason);
-    }
-
-    private void closeUndo() throws IOException {
-        if (undo != null) {
-            undo.close();
-            undo = null;
-        }
-    }
-
-    private Map<String, Object> writeSummary(String reason) throws IOException {
-        Files.createDirectories(reportsDir);
-        Map<String, Object> s = new LinkedHashMap<>();
-        s.put("name", name);
-        s.put("source", source);
-        s.put("outcome", outcome);
-        if (reason != null) {
-            s.put("reason", reason);
-        }
-        s.put("dry_run", dryRun);
-        s.put("filter", filter);
-        Map<String, Integer> c = new LinkedHashMap<>();
-        int rows = 0;
-        for (Status st : Status.values()) {
-            int n = counts.getOrDefault(st, 0);
-            c.put(st.name(), n);
-            rows += n;
-        }
-        s.put("rows", rows);
-        s.put("counts", c);
-        s.put("batches", batches);
-        Map<String, Integer> req = new LinkedHashMap<>(requests);
-        req.put("total", requests.values().stream().mapToInt(Integer::intValue).sum());
-        s.put("requests", req);
-        s.put("retries", retries);
-        s.put("start", started.toString());
-        Instant end = Instant.now();
-        s.put("end", end.toString());
-        s.put("duration_ms", end.toEpochMilli() - started.toEpochMilli());
-        closetaskbulk.ops.Meters.run(source.startsWith("sweep") ? "sweep" : "file", end.toEpochMilli() - started.toEpochMilli());
-        Map<String, String> reports = new LinkedHashMap<>();
-        for (String suffix : new String[] {".results.csv", ".retry.csv", ".undo.csv", ".summary.json"}) {
-            Path p = report(suffix);
-            if (Files.exists(p) || suffix.equals(".summary.json")) {
-                reports.put(suffix.substring(1, suffix.lastIndexOf('.')), p.toString());
-            }
-        }
-        s.put("reports", reports);
-        if (notRestorableCount > 0) {
-            s.put("not_restorable", Map.of("count", notRestorableCount, "note",
-                    "these fields were empty before the run; the undo file cannot empty them again",
-                    "sample", notRestorable));
-        }
         try {
-            JSON.writeValue(report(".summary.json").toFile(), s);
+            return reports.end(outcome, reason);
         } finally {
             onEnd.run();
         }
-        return s;
-    }
-
-    /** Spreadsheets run cells that start with = + - @ (or tab, CR): prefix them so they show as text. */
-    static String safe(String cell) {
-        if (cell == null || cell.isEmpty()) {
-            return cell;
-        }
-        char c = cell.charAt(0);
-        return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r' ? "'" + cell : cell;
     }
 }

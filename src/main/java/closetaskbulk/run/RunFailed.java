@@ -10,6 +10,11 @@ public class RunFailed extends RuntimeException {
     private final String outcome;
     private final boolean badSetting;
 
+    /** For routes' throwException: outcome "failed". */
+    public RunFailed(String message) {
+        this("failed", message, false);
+    }
+
     public RunFailed(String outcome, String message) {
         this(outcome, message, false);
     }

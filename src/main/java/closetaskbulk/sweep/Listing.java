@@ -105,13 +105,7 @@ public final class Listing implements CloseWork {
     }
 
     @Override
-    public void answer(String body) {
-        JsonNode page;
-        try {
-            page = JSON.readTree(body);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("Close's answer to a list call is not JSON: " + e.getOriginalMessage());
-        }
+    public void answer(JsonNode page) {
         for (JsonNode t : page.path("data")) {
             ids.add(t.path("id").asText());
         }

@@ -29,13 +29,17 @@ class JarIT {
     }
 
     Result run(Map<String, String> env, String... args) throws IOException, InterruptedException {
+        return runIn(Path.of("."), env, args);
+    }
+
+    Result runIn(Path workDir, Map<String, String> env, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Dbulk.inbox=" + dir.resolve("inbox"), "-Dbulk.done=" + dir.resolve("done"),
                 "-Dbulk.failed=" + dir.resolve("failed"), "-Dbulk.reports=" + dir.resolve("reports"),
                 "-Dbulk.state=" + dir.resolve("state"),
-                "-Dbulk.read-lock-min-age=0", "-jar", "target/close-task-bulk.jar"));
+                "-Dbulk.read-lock-min-age=0", "-jar", Path.of("target/close-task-bulk.jar").toAbsolutePath().toString()));
         cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).directory(workDir.toFile());
         pb.environment().remove("CLOSE_API_KEY");
         pb.environment().putAll(env);
         Process p = pb.start();
@@ -71,9 +75,14 @@ class JarIT {
         assertTrue(results.stream().skip(1).allMatch(l -> l.contains(",UPDATED,")), results.toString());
 
         drop("bad-rows.csv");
-        Result bad = run(Map.of(), "--demo", "--once");
+        Path tmp = Files.createDirectories(dir.resolve("tmp"));
+        Result bad = run(Map.of("JAVA_TOOL_OPTIONS", "-Djava.io.tmpdir=" + tmp), "--demo", "--once");
         assertEquals(1, bad.code(), bad.output());
         assertTrue(Files.exists(dir.resolve("reports/bad-rows.retry.csv")));
+        try (var left = Files.list(tmp)) {
+            assertEquals(List.of(), left.map(p -> p.getFileName().toString())
+                    .filter(n -> n.startsWith("close-task-bulk-demo-state")).toList(), "--demo cleans up its state");
+        }
     }
 
     @Test
@@ -124,6 +133,37 @@ class JarIT {
                         assertFalse(Files.readString(p, StandardCharsets.UTF_8).contains(secret), p.toString());
                     }
                 }
+            }
+        }
+    }
+
+    @Test
+    void theKeyIsMaskedFromAnyFolderAtDebug() throws Exception {
+        Path home = dir.resolve("elsewhere");
+        Files.createDirectories(home.resolve("config"));
+        Files.copy(Path.of("config/application.properties"), home.resolve("config/application.properties"));
+        try (var routes = Files.walk(Path.of("routes"))) {
+            for (Path p : routes.toList()) {
+                Path target = home.resolve(p.toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target);
+                }
+            }
+        }
+        try (Fixture f = new Fixture()) {
+            List<String> ids = f.seed(2);
+            Files.createDirectories(dir.resolve("inbox"));
+            Files.writeString(dir.resolve("inbox/e.csv"), Fixture.csv("id,is_complete",
+                    ids.stream().map(i -> i + ",true").toList()));
+            Result r = runIn(home, Map.of("CLOSE_BASE_URL", f.emulator.baseUrl(), "CLOSE_API_KEY", Fixture.KEY,
+                    "LOG_REQUESTS", "DEBUG", "LOG_HTTP", "DEBUG"), "--once");
+            assertEquals(0, r.code(), r.output());
+            assertTrue(r.output().contains("Authorization: Basic ****"), r.output());
+            String basic = java.util.Base64.getEncoder().encodeToString((Fixture.KEY + ":").getBytes(StandardCharsets.UTF_8));
+            for (String secret : List.of(Fixture.KEY, basic, basic.substring(0, 16))) {
+                assertFalse(r.output().contains(secret), "the key (" + secret.length() + " chars) in the output");
             }
         }
     }
