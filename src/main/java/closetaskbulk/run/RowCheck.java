@@ -17,7 +17,7 @@ import closetaskbulk.run.Run.Status;
 
 /**
  * Step check-row of route run: is the row one Close can take? A good row comes back with its
- * {@link Row#update()}; an INVALID or DUPLICATE one is recorded in the run and comes back without.
+ * {@link Row#update()}; an INVALID or DUPLICATE one is recorded in the run, and the body is then empty (null).
  */
 public class RowCheck {
 
@@ -31,7 +31,7 @@ public class RowCheck {
             int first = run.seen(row.id(), row.line());
             if (first != 0) {
                 run.duplicate(row.line(), first);
-                return row;
+                return null;
             }
             Map<String, String> v = row.values();
             problem = checkValues(v.get("assigned_to"), v.get("date"), v.get("is_complete"));
@@ -45,7 +45,7 @@ public class RowCheck {
             }
         }
         run.result(row.line(), Status.INVALID, 0, problem);
-        return row;
+        return null;
     }
 
     /** Null when the id looks like a Close task id; else what is wrong with it, for a person. */

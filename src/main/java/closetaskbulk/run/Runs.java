@@ -32,7 +32,10 @@ public class Runs {
         this.progressMs = Math.max(1, progressMs);
     }
 
-    /** Step batch-row: a good row joins the open batch of its update; returns the batches now full. */
+    /**
+     * Step batch-row: a good row joins the open batch of its update; returns the batches now full, or null
+     * when none is (most rows), so the route skips the split for them.
+     */
     public List<Batch> add(Row row, @ExchangeProperty(RUN) Run run) {
         if (runState.isHalted()) { // stop reading: nothing more will be sent
             throw new CloseHalt(0, runState.haltReason());
@@ -40,7 +43,8 @@ public class Runs {
         if ((row.line() & 1023) == 0) {
             run.progress(PROGRESS);
         }
-        return run.batcher().add(row.line(), row.id(), row.update());
+        List<Batch> full = run.batcher().add(row.line(), row.id(), row.update());
+        return full.isEmpty() ? null : full;
     }
 
     /** Step last-batches: the partial batches at the end of the input. */
