@@ -10,7 +10,9 @@ import java.util.Properties;
 import closetaskbulk.close.CloseApi;
 import closetaskbulk.close.CloseCall;
 import closetaskbulk.close.Pacer;
+import closetaskbulk.close.RetryLog;
 import closetaskbulk.intake.CsvIntake;
+import closetaskbulk.run.BatchErrors;
 import closetaskbulk.run.BulkUpdate;
 import closetaskbulk.run.Journal;
 import closetaskbulk.run.RowCheck;
@@ -132,6 +134,8 @@ public final class Bundle {
         beans.put("bulkUpdate", new BulkUpdate());
         beans.put("rowCheck", new RowCheck());
         beans.put("runs", new Runs(runState, s.intSetting("bulk.progress-interval")));
+        beans.put("batchErrors", new BatchErrors());
+        beans.put("retryLog", new RetryLog(s.intSetting("close.retry.initial-delay"), s.intSetting("close.retry.max-delay")));
         beans.put("csvIntake", intake);
         return beans;
     }

@@ -209,4 +209,27 @@ class DeliveryTest {
         }
         assertEquals(2, f.count("PUT /task/"), "nothing written after empty answers");
     }
+
+    @Test
+    void eachRetryIsOneLineWithTheCallTheAttemptAndTheNextWait() {
+        List<String> ids = f.seed(2);
+        var log = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+        var requests = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("closetaskbulk.requests");
+        log.start();
+        requests.addAppender(log);
+        try {
+            f.emulator.faults().failNext("PUT /task/", 2, 503);
+            f.drop("r.csv", rows(ids, Fixture.BOB));
+            assertEquals(0, f.run("--once"), f.output);
+        } finally {
+            requests.detachAppender(log);
+        }
+        List<String> warnings = log.list.stream().filter(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN)
+                .map(e -> e.getFormattedMessage()).toList();
+        assertEquals(2, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(0).matches("r batch 1 \\(2 ids, .*\\): try 1 of 6 failed \\(Close answered 503.*\\); "
+                + "next try in about 10 ms"), warnings.get(0));
+        assertTrue(warnings.get(1).contains("try 2 of 6") && warnings.get(1).endsWith("next try in about 20 ms"),
+                warnings.get(1));
+    }
 }

@@ -107,6 +107,10 @@ class JarIT {
             Result halted = run(Map.of("CLOSE_BASE_URL", emu.baseUrl(), "CLOSE_API_KEY", Fixture.KEY), "--once");
             assertEquals(2, halted.code(), halted.output());
             assertTrue(halted.output().contains("HALT"), halted.output());
+            // one line says it: nothing after it but Camel's own shutdown line, no trace, no second warning
+            String after = halted.output().substring(halted.output().indexOf("HALT"));
+            List<String> more = after.lines().skip(1).filter(l -> !l.contains("o.a.c.main.MainSupport")).toList();
+            assertEquals(List.of(), more, halted.output());
             assertTrue(Files.exists(dir.resolve("inbox/k.csv")));
             assertFalse(halted.output().contains(Fixture.KEY));
         }
