@@ -2,6 +2,7 @@ package closetaskbulk.run;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -14,6 +15,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.zip.CRC32;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -30,6 +32,8 @@ import org.slf4j.LoggerFactory;
  * read &lt;batch&gt; {"id": {task as read}, …}  what the batch's tasks held, before its write is sent
  * ok   &lt;batch&gt;                             Close answered 2xx to the batch's write
  * </pre>
+ * Every line ends in " #" and its CRC-32: a line torn by a crash (say "ok 12" cut to "ok 1") fails its check
+ * and never counts, and the lines after it still do (a torn last line is ended before the next append).
  * On a restart the same file is batched the same way (same settings), so batch numbers match: an "ok" batch
  * is replayed from its "read" line with no request; a "read" batch without "ok" is written again, with the
  * before-values of that first read (never a read made after its write may have landed).
@@ -108,12 +112,18 @@ public final class Journal {
     }
 
     private static Journal load(Log log, List<String> lines, String fingerprint) {
-        String[] head = lines.get(0).split(" ", 3);
+        boolean sealed = unseal(lines.get(0)) != null; // journals written before lines were sealed: taken as they are
+        String first = sealed ? unseal(lines.get(0)) : lines.get(0);
+        String[] head = first.split(" ", 3);
         if (head.length < 3 || !head[0].equals("run") || !head[2].equals(fingerprint)) {
             return null;
         }
         Journal j = new Journal(log, head[1]);
-        for (String line : lines.subList(1, lines.size())) {
+        for (String raw : lines.subList(1, lines.size())) {
+            String line = sealed ? unseal(raw) : raw;
+            if (line == null) {
+                continue; // a line torn by a crash: it never counts, and the lines after it still do
+            }
             String[] p = line.split(" ", 3);
             try {
                 if (p[0].equals("read") && p.length == 3) {
@@ -127,10 +137,27 @@ public final class Journal {
                     j.oks.put(Integer.parseInt(p[1]), true);
                 }
             } catch (RuntimeException | IOException e) {
-                break; // a line cut short by the crash: everything before it holds
+                LOG.debug("a journal line that does not parse is left out: {}", e.toString());
             }
         }
         return j;
+    }
+
+    /** A line as written: its text, then " #" and the CRC-32 of the text, so a torn line never reads as another. */
+    static String seal(String line) {
+        CRC32 crc = new CRC32();
+        crc.update(line.getBytes(StandardCharsets.UTF_8));
+        return line + " #" + String.format("%08x", crc.getValue());
+    }
+
+    /** The text of a sealed line, or null when the line is torn (or not sealed). */
+    static String unseal(String raw) {
+        int at = raw.lastIndexOf(" #");
+        if (at < 0 || raw.length() - at != 10) {
+            return null;
+        }
+        String text = raw.substring(0, at);
+        return seal(text).equals(raw) ? text : null;
     }
 
     /** The report base name of the first attempt, so a resumed run writes over its own partial reports. */
@@ -173,7 +200,7 @@ public final class Journal {
 
     private void append(String line) {
         try {
-            log.append(line);
+            log.append(seal(line));
         } catch (IOException e) {
             throw new ReportWriteException("the run journal", e);
         }
@@ -196,12 +223,12 @@ public final class Journal {
                 return List.of();
             }
             List<String> lines = new ArrayList<>();
-            try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            // a line cut mid-character by a crash decodes with replacement characters: its seal then fails
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(Files.newInputStream(file),
+                    StandardCharsets.UTF_8))) {
                 for (String line; (line = r.readLine()) != null; ) {
                     lines.add(line);
                 }
-            } catch (java.nio.charset.MalformedInputException e) {
-                // a line cut short mid-character by the crash: keep what came before it
             }
             return lines;
         }
@@ -210,7 +237,15 @@ public final class Journal {
         public void append(String line) throws IOException {
             if (out == null) {
                 Files.createDirectories(dir);
-                out = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+                out = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                out.position(out.size()); // appending: one writer per journal
+                if (out.size() > 0) { // a crash may have left a torn last line: it stays a line of its own
+                    ByteBuffer last = ByteBuffer.allocate(1);
+                    out.read(last, out.size() - 1);
+                    if (last.get(0) != '\n') {
+                        out.write(ByteBuffer.wrap(new byte[] {'\n'}));
+                    }
+                }
             }
             ByteBuffer b = ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8));
             while (b.hasRemaining()) {
