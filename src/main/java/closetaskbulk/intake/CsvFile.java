@@ -24,10 +24,10 @@ import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
 
+import closetaskbulk.close.CloseApi;
+
 /** What makes a dropped file one the intake can read: UTF-8 throughout, and a header of known columns. */
 final class CsvFile {
-
-    static final List<String> UPDATE_COLUMNS = closetaskbulk.close.CloseApi.UPDATE_FIELDS;
 
     private CsvFile() {
     }
@@ -92,7 +92,7 @@ final class CsvFile {
         }
         if (!any) {
             throw new FileRejectedException("the file is empty: it needs a header row (id, and any of "
-                    + String.join(", ", UPDATE_COLUMNS) + ")");
+                    + String.join(", ", CloseApi.UPDATE_FIELDS) + ")");
         }
         return new String[] {java.util.HexFormat.of().formatHex(sha.digest()), String.valueOf(lines + (last == '\n' ? 0 : 1))};
     }
@@ -106,7 +106,7 @@ final class CsvFile {
             Iterator<CSVRecord> it = p.iterator();
             if (!it.hasNext()) {
                 throw new FileRejectedException("the file has no header row: the first line must name the "
-                        + "columns (id, and any of " + String.join(", ", UPDATE_COLUMNS) + ")");
+                        + "columns (id, and any of " + String.join(", ", CloseApi.UPDATE_FIELDS) + ")");
             }
             return it.next().toList();
         } catch (java.io.UncheckedIOException | IllegalStateException e) {
@@ -119,7 +119,7 @@ final class CsvFile {
         List<String> header = raw.stream().map(h -> stripBom(h).trim().toLowerCase(Locale.ROOT)).toList();
         if (header.stream().allMatch(String::isEmpty)) {
             throw new FileRejectedException("the header row is empty: the first line must name the columns "
-                    + "(id, and any of " + String.join(", ", UPDATE_COLUMNS) + ")");
+                    + "(id, and any of " + String.join(", ", CloseApi.UPDATE_FIELDS) + ")");
         }
         Set<String> seen = new LinkedHashSet<>();
         List<String> unknown = new ArrayList<>();
@@ -132,7 +132,7 @@ final class CsvFile {
                 throw new FileRejectedException("column '" + h + "' appears twice in the header"
                         + (h.equals("task_id") || h.equals("id") ? " (id and task_id are the same column)" : ""));
             }
-            if (!h.equals("id") && !h.equals("task_id") && !UPDATE_COLUMNS.contains(h)) {
+            if (!h.equals("id") && !h.equals("task_id") && !CloseApi.UPDATE_FIELDS.contains(h)) {
                 unknown.add(raw.get(i).trim());
             }
         }
@@ -146,7 +146,7 @@ final class CsvFile {
         }
         if (header.size() == 1) {
             throw new FileRejectedException("only an id column: add at least one of "
-                    + String.join(", ", UPDATE_COLUMNS) + " to say what to change");
+                    + String.join(", ", CloseApi.UPDATE_FIELDS) + " to say what to change");
         }
         return header;
     }

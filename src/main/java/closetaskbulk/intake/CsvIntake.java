@@ -35,7 +35,6 @@ public class CsvIntake {
     public static final String MOVE_TO = "bulkMoveTo";
     public static final String DELIMITER = "bulkDelimiter";
 
-    static final List<String> UPDATE_COLUMNS = CloseApi.UPDATE_FIELDS;
     private static final Logger LOG = LoggerFactory.getLogger(CsvIntake.class);
     private static final DateTimeFormatter SUFFIX = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
 
@@ -62,7 +61,7 @@ public class CsvIntake {
                 if (h.equals("id") || h.equals("task_id")) {
                     id = i;
                 } else {
-                    updateCols[UPDATE_COLUMNS.indexOf(h)] = i;
+                    updateCols[CloseApi.UPDATE_FIELDS.indexOf(h)] = i;
                 }
             }
             this.idCol = id;
@@ -131,7 +130,7 @@ public class CsvIntake {
             raw = CsvFile.readHeader(file, ';');
         }
         List<String> header = CsvFile.checkHeader(raw);
-        List<String> updateCols = UPDATE_COLUMNS.stream().filter(header::contains).toList();
+        List<String> updateCols = CloseApi.UPDATE_FIELDS.stream().filter(header::contains).toList();
         Journal journal = dryRun || stateDir == null ? null
                 : Journal.open(journals, sha, fingerprint, Run.uniqueBase(reportsDir, name));
         Run run = new Run(name, reportsDir, file.toString(), dryRun, filter, updateCols,
@@ -185,7 +184,7 @@ public class CsvIntake {
             for (int i = 0; i < 3; i++) {
                 String v = cell(cells, s.updateCols[i]);
                 if (v != null) {
-                    values.put(UPDATE_COLUMNS.get(i), v);
+                    values.put(CloseApi.UPDATE_FIELDS.get(i), v);
                 }
             }
         }

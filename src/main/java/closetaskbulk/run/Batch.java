@@ -11,7 +11,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import closetaskbulk.close.CloseApi;
-import closetaskbulk.close.CloseWork;
 import closetaskbulk.run.Run.Status;
 
 /**
@@ -20,11 +19,10 @@ import closetaskbulk.run.Run.Status;
  * write use the same enriched filter, so NOT_FOUND means "no such task, or filtered out".
  * {@code lines[i]} is the input line of {@code ids[i]}.
  */
-public final class Batch implements CloseWork {
+public final class Batch extends RunCall {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final Run run;
     private final Update update;
     private final int number;
     private final List<String> ids = new ArrayList<>();
@@ -41,7 +39,7 @@ public final class Batch implements CloseWork {
     private boolean failed;
 
     public Batch(Run run, Update update, int number) {
-        this.run = run;
+        super(run);
         this.update = update;
         this.number = number;
     }
@@ -49,10 +47,6 @@ public final class Batch implements CloseWork {
     public void add(int line, String id) {
         ids.add(id);
         lines.add(line);
-    }
-
-    public Run run() {
-        return run;
     }
 
     public Update update() {
@@ -135,21 +129,6 @@ public final class Batch implements CloseWork {
     @Override
     public String method() {
         return writing ? "PUT" : "POST";
-    }
-
-    @Override
-    public String authorization() {
-        return run.authorization();
-    }
-
-    @Override
-    public String tzOffset() {
-        return run.tzOffset();
-    }
-
-    @Override
-    public void counted(boolean retry) {
-        run.counted(group(), retry);
     }
 
     /** The next read (a chunk of ids), or the write of the rows left. */

@@ -245,11 +245,7 @@ public class Run {
 
     /** Waits up to {@code ms} for every queued batch; true when none is outstanding. */
     public synchronized boolean awaitBatches(long ms) throws InterruptedException {
-        long end = System.currentTimeMillis() + ms;
-        while (completed < submitted && System.currentTimeMillis() < end) {
-            wait(Math.max(1, end - System.currentTimeMillis()));
-        }
-        return completed >= submitted;
+        return awaitCompleted(() -> submitted, ms);
     }
 
     /** A worker took a queued batch: from now on it may be sending. */
@@ -259,16 +255,16 @@ public class Run {
 
     /** After a halt no queued batch starts a call: waits only for the batches already taken. */
     public synchronized boolean awaitTaken(long ms) throws InterruptedException {
-        long end = System.currentTimeMillis() + ms;
-        while (completed < taken && System.currentTimeMillis() < end) {
-            wait(Math.max(1, end - System.currentTimeMillis()));
-        }
-        return completed >= taken;
+        return awaitCompleted(() -> taken, ms);
     }
 
-    /** Batches queued and not yet done. */
-    public synchronized int outstanding() {
-        return submitted - completed;
+    /** Under the lock: waits up to {@code ms} until {@code completed} reaches the count. */
+    private boolean awaitCompleted(java.util.function.IntSupplier count, long ms) throws InterruptedException {
+        long end = System.currentTimeMillis() + ms;
+        while (completed < count.getAsInt() && System.currentTimeMillis() < end) {
+            wait(Math.max(1, end - System.currentTimeMillis()));
+        }
+        return completed >= count.getAsInt();
     }
 
     /** A call to Close of this run, by endpoint group; a resend also counts as a retry. */

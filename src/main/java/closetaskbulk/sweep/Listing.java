@@ -10,19 +10,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import closetaskbulk.close.CloseApi;
-import closetaskbulk.close.CloseWork;
 import closetaskbulk.run.Run;
+import closetaskbulk.run.RunCall;
 
 /**
  * A sweep's listing, page by page (the body of the sweep route's list loop): every id its filter matches,
  * in a stable order, before anything is written. Paging over a filter while updating the field it filters
  * on would skip rows.
  */
-public final class Listing implements CloseWork {
+public final class Listing extends RunCall {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final Run run;
     private final Map<String, String> filter;
     private final int pageSize;
     private final int maxTasks;
@@ -32,14 +31,10 @@ public final class Listing implements CloseWork {
     private String failure;
 
     Listing(Run run, Map<String, String> filter, int pageSize, int maxTasks) {
-        this.run = run;
+        super(run);
         this.filter = filter;
         this.pageSize = pageSize;
         this.maxTasks = maxTasks;
-    }
-
-    public Run run() {
-        return run;
     }
 
     /** More pages to list (false once listed, over the cap, or failed). */
@@ -77,16 +72,6 @@ public final class Listing implements CloseWork {
     @Override
     public String method() {
         return "POST";
-    }
-
-    @Override
-    public String tzOffset() {
-        return run.tzOffset();
-    }
-
-    @Override
-    public void counted(boolean retry) {
-        run.counted(group(), retry);
     }
 
     /** The next page: the filter in _params, a stable order. */
