@@ -42,6 +42,11 @@ public class Bench {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("real-run")) { // section 5b alone (about 5 minutes)
+            realRunCost();
+            System.out.println(md);
+            return;
+        }
         md.append("# Benchmarks\n\nReproduce: `bash bench/run.sh` (about 10 minutes). Each figure is the median of ")
                 .append(RUNS).append(" runs; every run is a fresh JVM of `target/close-task-bulk.jar` (`--once`) ")
                 .append("against the Close emulator in the harness's JVM, on loopback.\n\n")
@@ -53,6 +58,7 @@ public class Bench {
         throughput();
         perTask();
         localCost();
+        realRunCost();
         startup();
         once();
         Files.writeString(Path.of("docs/BENCHMARKS.md"), md.toString());
@@ -229,6 +235,32 @@ public class Bench {
                 .append("rate is lower because JIT warm-up is a larger share of a short run.\n\n");
     }
 
+    // ---- 5b. local cost of a real run: writes, a journal, an undo file, under -Xmx256m
+    static void realRunCost() throws Exception {
+        md.append("## 5b. Local cost of a real run\n\nEvery row written (reads, writes, the journal, the undo file), ")
+                .append("no latency, `-Xmx256m`, one run each (`bash bench/run.sh real-run`).\n\n")
+                .append("| rows | rows/s | requests | peak heap (MB, from GC log) | peak RSS (MB) |\n|---|---|---|---|---|\n");
+        long[] rss = new long[2];
+        int k = 0;
+        for (int n : new int[] {100_000, 1_000_000}) {
+            Run m;
+            try (CloseEmulator e = emulator(n)) {
+                m = run(e, rows(n), Map.of(), "-Xmx256m");
+            }
+            if (m.summary().path("counts").path("UPDATED").asInt() != n) {
+                throw new IllegalStateException("not every row UPDATED: " + m.summary());
+            }
+            rss[k++] = m.peakRssKb;
+            md.append("| ").append(String.format(Locale.ROOT, "%,d", n)).append(" | ")
+                    .append(String.format(Locale.ROOT, "%,d", n * 1000L / Math.max(1, m.fileMs))).append(" | ")
+                    .append(m.summary().path("requests").path("total").asInt()).append(" | ")
+                    .append(m.peakHeapMb).append(" | ").append(m.peakRssKb / 1024).append(" |\n");
+        }
+        md.append("\nRSS at 1,000,000 rows / at 100,000: ").append(fmt((double) rss[1] / rss[0]))
+                .append(" (target at most 1.3). The journal keeps no read in memory (each batch holds its own until ")
+                .append("it is written), and the undo file is appended as batches are confirmed.\n\n");
+    }
+
     // ---- 6. start-up
     static void startup() throws Exception {
         List<Run> runs = new ArrayList<>();
@@ -301,6 +333,10 @@ public class Bench {
 
     /** One --once run of the jar on one file; null file: measure start-up only. */
     static Run run(CloseEmulator e, String csv, Map<String, String> settings) throws Exception {
+        return run(e, csv, settings, "-Xmx512m");
+    }
+
+    static Run run(CloseEmulator e, String csv, Map<String, String> settings, String xmx) throws Exception {
         Path dir = Files.createTempDirectory("ctb-bench");
         Files.createDirectories(dir.resolve("inbox"));
         if (csv != null) { // a file already complete: older than bulk.read-lock-min-age, so taken at once
@@ -308,7 +344,7 @@ public class Bench {
             Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 60_000));
         }
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-Xlog:gc:file=" + dir.resolve("gc.log"),
+                xmx, "-Xlog:gc:file=" + dir.resolve("gc.log"),
                 "-Dbulk.inbox=" + dir.resolve("inbox"), "-Dbulk.done=" + dir.resolve("done"),
                 "-Dbulk.failed=" + dir.resolve("failed"), "-Dbulk.reports=" + dir.resolve("reports"),
                 "-Dbulk.state=" + dir.resolve("state")));

@@ -29,15 +29,17 @@ public final class Application {
               (no option)    run as a service: watch bulk.inbox for CSV files, fire the scheduled sweeps
               --once         process the CSV files now in the inbox, then exit
               --sweep <id>   run one sweep now, then exit
-              --dry-run      read and report, send no update (sets bulk.dry-run=true)
+              --apply <plan.csv>
+                             apply one plan (a dry run's .plan.csv) exactly as planned, then exit
+              --dry-run      read and report, send no update; writes a plan to approve (sets bulk.dry-run=true)
               --repeat       process a file again even if the same content was processed before
               --demo         run against a built-in Close emulator with sample tasks (no Close account needed)
               --help         this text
 
             Settings: config/application.properties; override with -Dkey=value or environment variables
             (close.base-url <- CLOSE_BASE_URL). The API key comes from CLOSE_API_KEY.
-            Exit codes: 0 every row UPDATED/UNCHANGED, 1 some row otherwise, 2 halted or bad setting,
-            3 internal error.
+            Exit codes: 0 every row UPDATED/UNCHANGED (or DRY_RUN in a dry run), 1 some row otherwise,
+            2 halted or bad setting, 3 internal error.
             """;
 
     private Application() {
@@ -58,6 +60,7 @@ public final class Application {
         boolean once = false;
         boolean demo = false;
         String sweep = null;
+        String apply = null;
         List<String> rest = new ArrayList<>();
         for (String a : args) { // mvn camel:run -Dcamel.arguments="--demo --once" passes one string
             rest.addAll(List.of(a.trim().split("\\s+")));
@@ -77,6 +80,13 @@ public final class Application {
                     }
                     sweep = rest.remove(0);
                 }
+                case "--apply" -> {
+                    if (rest.isEmpty() || rest.get(0).startsWith("--")) {
+                        out.println("error: --apply needs a plan file (a dry run's <name>.plan.csv)");
+                        return 2;
+                    }
+                    apply = rest.remove(0);
+                }
                 case "--help", "-h" -> {
                     out.print(USAGE);
                     return 0;
@@ -88,17 +98,39 @@ public final class Application {
                 }
             }
         }
-        boolean exitWhenDone = once || sweep != null;
+        if (apply != null && (once || sweep != null)) {
+            out.println("error: --apply runs one plan alone: leave out --once and --sweep");
+            return 2;
+        }
+        if (apply != null) {
+            Path plan = Path.of(apply).toAbsolutePath().normalize();
+            if (!java.nio.file.Files.isRegularFile(plan)) {
+                out.println("error: --apply " + apply + ": no such file");
+                return 2;
+            }
+            if (!plan.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".csv")) {
+                out.println("error: --apply " + apply + ": a plan is a .csv file (a dry run's <name>.plan.csv)");
+                return 2;
+            }
+            cli.put("bulk.approved", plan.getParent().toString());
+            cli.put("bulk.plans.include", plan.getFileName().toString());
+            cli.put("bulk.plans.keep", "true"); // the plan stays where it was given
+        }
+        boolean exitWhenDone = once || sweep != null || apply != null;
         cli.put("bulk.once", String.valueOf(exitWhenDone));
         cli.put("bulk.run-sweep", sweep == null ? "" : sweep);
-        if (sweep != null) {
+        if (sweep != null || apply != null) {
             cli.put("bulk.intake.enabled", "false");
         }
-        if (exitWhenDone) { // a one-off run serves no health or metrics, and stops as soon as its work is done
+        cli.put("bulk.plans.enabled", String.valueOf(apply != null || !exitWhenDone));
+        cli.put("bulk.preview.enabled", String.valueOf(!exitWhenDone));
+        if (exitWhenDone) { // a one-off run serves no console, health or metrics, and stops as soon as its work is done
+            cli.put("camel.server.enabled", "false");
+            cli.put("camel.main.routes-exclude-pattern", "**/console.camel.yaml");
             cli.put("camel.management.enabled", "false");
             cli.put("camel.metrics.enabled", "false");
             cli.put("camel.component.quartz.interrupt-jobs-on-shutdown", "true");
-            if (sweep == null) { // --once fires no sweep: Quartz need not run
+            if (sweep == null) { // --once and --apply fire no sweep: Quartz need not run
                 cli.put("camel.component.quartz.auto-start-scheduler", "false");
             }
         }
@@ -118,12 +150,20 @@ public final class Application {
                     cli.putIfAbsent("bulk.state", demoState.toString());
                 }
                 cli.putIfAbsent("bulk.routes-reload", "true");
+                // for engineers: Camel's developer consoles (management port, /q/dev) and the camel CLI's connector
+                cli.putIfAbsent("camel.main.dev-console-enabled", "true");
+                cli.putIfAbsent("camel.management.dev-console-enabled", "true");
+                cli.putIfAbsent("bulk.dev-tools", "true");
             }
             Settings settings = Settings.load(Path.of(cli.getOrDefault("bulk.config",
                     "config/application.properties")), env, system, cli);
             settings.validate(demo);
             if (!settings.flag("cluster.enabled")) { // the cluster keeps its state in PostgreSQL
                 stateLock = StartChecks.lockState(Path.of(settings.get("bulk.state", "data/state")));
+            }
+            if (settings.flag("camel.server.enabled")) {
+                StartChecks.portFree("camel.server.port", settings.get("camel.server.host", "0.0.0.0"),
+                        settings.intSetting("camel.server.port"));
             }
             if (settings.flag("camel.management.enabled")) {
                 StartChecks.portFree("camel.management.port", settings.get("camel.management.host", "0.0.0.0"),
@@ -137,7 +177,8 @@ public final class Application {
                         + "Reports appear in %s; processed files move to %s.%s%n%n",
                         emulator.store().size(), emulator.baseUrl(), settings.get("bulk.inbox"),
                         settings.get("bulk.inbox"), settings.get("bulk.reports"), settings.get("bulk.done"),
-                        exitWhenDone ? "" : " Edit routes/*.camel.yaml and they reload. Ctrl-C stops.");
+                        exitWhenDone ? "" : "\nThe console: " + consoleUrl(settings) + " (upload, preview, approve, watch). "
+                                + "Edit routes/*.camel.yaml and they reload. Ctrl-C stops.");
             }
             int code = runCamel(settings, beans, runState, exitWhenDone, sweep);
             if (runState.configErrorMessage() != null) {
@@ -192,9 +233,10 @@ public final class Application {
                     io.micrometer.core.instrument.Metrics.addRegistry(meters);
                     joined[0] = meters;
                 }
-                org.slf4j.LoggerFactory.getLogger(Application.class).info("ready: {} {} (reports in {}){}",
+                org.slf4j.LoggerFactory.getLogger(Application.class).info("ready: {} {} (reports in {}){}{}",
                         settings.flag("cluster.enabled") ? "cluster profile; the instance that leads reads"
-                                : "watching", settings.get("bulk.inbox"), settings.get("bulk.reports"), exitWhenDone
+                                : "watching", settings.get("bulk.inbox"), settings.get("bulk.reports"),
+                        settings.flag("camel.server.enabled") ? "; the console at " + consoleUrl(settings) : "", exitWhenDone
                                 || !settings.flag("camel.management.enabled") ? "" : "; health and metrics at http://"
                                 + settings.get("camel.management.host") + ":" + settings.get("camel.management.port")
                                 + "/observe/health and /observe/metrics");
@@ -250,6 +292,12 @@ public final class Application {
         }, "once-done");
         t.setDaemon(true);
         t.start();
+    }
+
+    /** Where the console answers, for the ready line and the demo's banner. */
+    static String consoleUrl(Settings settings) {
+        String host = settings.get("camel.server.host", "127.0.0.1");
+        return "http://" + (host.equals("0.0.0.0") ? "127.0.0.1" : host) + ":" + settings.get("camel.server.port", "8080") + "/";
     }
 
     /** The demo's state lives as long as its emulator: removed on exit. */

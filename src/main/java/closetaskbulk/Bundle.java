@@ -117,7 +117,8 @@ public final class Bundle {
             processed = processedFiles(state);
             journals = Journal.files(state.resolve("journal"));
         }
-        intake.durable(state, processed, journals, s.flag("bulk.repeat"));
+        intake.durable(state, processed, journals, s.flag("bulk.repeat"))
+                .planMaxAge(s.planMaxAge(), s.get("bulk.plan.max-age", "24h"));
         SweepSchedule schedule = new SweepSchedule(state, runState);
         Sweeps sweeps = new Sweeps(Path.of(s.get("bulk.reports")), schedule,
                 s.intSetting("close.batch-size"), s.intSetting("close.list-limit"), s.flag("bulk.dry-run"),
@@ -129,14 +130,38 @@ public final class Bundle {
                     s.get("camel.main.routes-include-pattern")));
         }
         beans.put("runState", runState);
+        // the camel CLI's connector (camel get, camel trace): for engineers in --demo, off otherwise
+        var cli = new org.apache.camel.cli.connector.DefaultCliConnectorFactory();
+        cli.setEnabled(s.flag("bulk.dev-tools"));
+        beans.put("cliConnectorFactory", cli);
         beans.put("pacer", pacer);
         beans.put("closeCall", call);
         beans.put("bulkUpdate", new BulkUpdate());
-        beans.put("rowCheck", new RowCheck());
+        beans.put("rowCheck", new RowCheck(s.dateFormat()));
         beans.put("runs", new Runs(runState, s.intSetting("bulk.progress-interval")));
         beans.put("batchErrors", new BatchErrors());
         beans.put("retryLog", new RetryLog(s.intSetting("close.retry.initial-delay"), s.intSetting("close.retry.max-delay")));
         beans.put("csvIntake", intake);
+        console(s, beans, schedule, pacer, runState);
         return beans;
+    }
+
+    /** The run console's beans (routes/console.camel.yaml). */
+    private static void console(Settings s, Map<String, Object> beans, SweepSchedule schedule, Pacer pacer, RunState runState) {
+        Map<String, Map<String, String>> sweepSettings = new java.util.TreeMap<>();
+        for (String id : s.sweepIds()) {
+            sweepSettings.put(id, s.withPrefix("sweep." + id + "."));
+        }
+        var sweeps = new closetaskbulk.console.SweepList(sweepSettings, schedule);
+        long uploadMax = Long.parseLong(s.get("console.upload-max-bytes", "52428800").trim());
+        var guard = new closetaskbulk.console.ConsoleGuard(s.get("console.password", ""));
+        Path reports = Path.of(s.get("bulk.reports"));
+        beans.put("consoleGuard", guard);
+        beans.put("platform-http-engine", new closetaskbulk.console.ConsoleHttpEngine(s.intSetting("camel.server.port")));
+        beans.put("console", new closetaskbulk.console.Console(reports, Path.of(s.get("bulk.approved", "data/approved")),
+                s.planMaxAge(), (Runs) beans.get("runs"), runState, pacer, sweeps, guard, uploadMax));
+        beans.put("consoleActions", new closetaskbulk.console.ConsoleActions(reports, Path.of(s.get("bulk.inbox")),
+                Path.of(s.get("bulk.preview", "data/preview")), Path.of(s.get("bulk.approved", "data/approved")),
+                uploadMax, sweeps, schedule));
     }
 }

@@ -34,7 +34,8 @@ public final class Settings {
 
     /** Settings that are true or false. */
     static final java.util.Set<String> BOOLEANS = java.util.Set.of("bulk.dry-run", "bulk.repeat",
-            "close.read-before-write", "bulk.intake.enabled", "cluster.enabled", "bulk.routes-reload", "bulk.once");
+            "close.read-before-write", "bulk.intake.enabled", "cluster.enabled", "bulk.routes-reload", "bulk.once",
+            "bulk.plans.enabled", "bulk.plans.keep", "bulk.preview.enabled", "bulk.dev-tools");
     /** Settings in milliseconds: whole numbers, 0 or more. */
     static final java.util.Set<String> MILLIS = java.util.Set.of("close.connect-timeout", "close.response-timeout",
             "close.retry.initial-delay", "close.retry.max-delay", "close.rate-limit.max-wait", "bulk.poll-delay",
@@ -48,7 +49,8 @@ public final class Settings {
     static final java.util.Set<String> OTHERS = java.util.Set.of("close.base-url", "close.api-key",
             "close.max-requests-per-second", "close.rate-limit.share", "bulk.inbox", "bulk.done", "bulk.failed",
             "bulk.reports", "bulk.state", "bulk.approved", "bulk.plan.max-age", "bulk.date-format",
-            "bulk.routes-reload-directory", "bulk.config", "bulk.run-sweep", "cluster.db.url", "cluster.db.user",
+            "bulk.routes-reload-directory", "bulk.config", "bulk.run-sweep", "bulk.plans.include", "bulk.preview",
+            "console.password", "console.upload-max-bytes", "cluster.db.url", "cluster.db.user",
             "cluster.db.password", "cluster.node-id");
     /** What a sweep may set: sweep.<id>.<one of these>. */
     static final java.util.Set<String> SWEEP_KEYS = java.util.Set.of("enabled", "cron", "time-zone", "filter",
@@ -265,8 +267,12 @@ public final class Settings {
             throw new Invalid("close.base-url=" + base + " uses plain http:// to a host that is not this machine: "
                     + "use https:// (the API key would travel in clear text)");
         }
+        planMaxAge();
+        dateFormat();
+        console();
         validateSweeps();
-        for (String dir : new String[] {"bulk.inbox", "bulk.done", "bulk.failed", "bulk.reports", "bulk.state"}) {
+        for (String dir : new String[] {"bulk.inbox", "bulk.done", "bulk.failed", "bulk.reports", "bulk.state",
+                "bulk.approved", "bulk.preview"}) {
             Path p = Path.of(get(dir, ""));
             try {
                 Files.createDirectories(p);
@@ -278,6 +284,82 @@ public final class Settings {
                 throw new Invalid(dir + "=" + p + " is not readable and writable by this user: fix its "
                         + "permissions or point " + dir + " elsewhere");
             }
+        }
+    }
+
+    /** The console: a port, an upload limit, and a password whenever it listens beyond this machine. */
+    private void console() {
+        long max;
+        try {
+            max = Long.parseLong(get("console.upload-max-bytes", "52428800").trim());
+        } catch (NumberFormatException e) {
+            max = -1;
+        }
+        if (max < 1) {
+            throw new Invalid("console.upload-max-bytes=" + get("console.upload-max-bytes", "") + " must be a number of "
+                    + "bytes above 0 (e.g. 52428800 for 50 MB)");
+        }
+        if (!flag("camel.server.enabled")) {
+            return;
+        }
+        String port = get("camel.server.port", "8080").trim();
+        try {
+            int p = Integer.parseInt(port);
+            if (p < 0 || p > 65535) {
+                throw new NumberFormatException();
+            }
+        } catch (NumberFormatException e) {
+            throw new Invalid("camel.server.port=" + port + " is not a port: use 1 to 65535 (the console's port)");
+        }
+        String host = get("camel.server.host", "0.0.0.0").trim();
+        if (!isLoopback(host) && get("console.password", "").isEmpty()) {
+            throw new Invalid("camel.server.host=" + host + " serves the console beyond this machine without a password: "
+                    + "set CONSOLE_PASSWORD, or use camel.server.host=127.0.0.1");
+        }
+    }
+
+    /** bulk.plan.max-age: 24h, 90m, 2d, 3600s, or an ISO-8601 duration (PT24H). */
+    public java.time.Duration planMaxAge() {
+        String v = get("bulk.plan.max-age", "24h").trim();
+        try {
+            java.util.regex.Matcher m = Pattern.compile("(\\d+)\\s*([smhd])").matcher(v.toLowerCase(Locale.ROOT));
+            java.time.Duration d;
+            if (m.matches()) {
+                long n = Long.parseLong(m.group(1));
+                d = switch (m.group(2)) {
+                    case "s" -> java.time.Duration.ofSeconds(n);
+                    case "m" -> java.time.Duration.ofMinutes(n);
+                    case "h" -> java.time.Duration.ofHours(n);
+                    default -> java.time.Duration.ofDays(n);
+                };
+            } else {
+                d = java.time.Duration.parse(v);
+            }
+            if (d.isNegative() || d.isZero()) {
+                throw new java.time.format.DateTimeParseException("not positive", v, 0);
+            }
+            return d;
+        } catch (RuntimeException e) {
+            throw new Invalid("bulk.plan.max-age=" + v + " is not a duration: write it like 24h, 90m, 2d or 3600s");
+        }
+    }
+
+    /** bulk.date-format: empty (ISO dates only), or one date pattern like MM/dd/yyyy or dd.MM.yyyy. */
+    public String dateFormat() {
+        String v = get("bulk.date-format", "").trim();
+        if (v.isEmpty()) {
+            return v;
+        }
+        try {
+            java.time.format.DateTimeFormatter f = java.time.format.DateTimeFormatter.ofPattern(v, Locale.ROOT);
+            java.time.LocalDate sample = java.time.LocalDate.of(2026, 3, 21);
+            if (!v.contains("y") && !v.contains("u") || !java.time.LocalDate.parse(f.format(sample), f).equals(sample)) {
+                throw new IllegalArgumentException();
+            }
+            return v;
+        } catch (RuntimeException e) {
+            throw new Invalid("bulk.date-format=" + v + " is not a date pattern with day, month and year: write it "
+                    + "like MM/dd/yyyy or dd.MM.yyyy");
         }
     }
 
@@ -363,7 +445,8 @@ public final class Settings {
         known.addAll(MILLIS);
         known.addAll(COUNTS.keySet());
         for (String k : values.keySet()) {
-            boolean ours = k.startsWith("close.") || k.startsWith("bulk.") || k.startsWith("cluster.");
+            boolean ours = k.startsWith("close.") || k.startsWith("bulk.") || k.startsWith("cluster.")
+                    || k.startsWith("console.");
             if (ours && !known.contains(k) && !k.startsWith("bulk.filter.")) {
                 throw new Invalid("unknown setting " + k + closest(k, known));
             }

@@ -57,9 +57,14 @@ class CsvIntakeTest {
         assertEquals("400", rows.get(5).get("http_status"));
         assertTrue(rows.get(5).get("message").contains("assigned_to: Object does not exist"), rows.get(5).get("message"));
         List<CSVRecord> retry = Fixture.csv(f.reports.resolve("mixed.retry.csv"));
-        assertEquals(List.of(ids.get(2) + "|perhaps|", ids.get(3) + "||user_Nobody"),
+        assertEquals(List.of(ids.get(2) + "|perhaps||5|is_complete 'perhaps' must be true or false (1/0 and yes/no work too)",
+                        ids.get(3) + "||user_Nobody|7|Close refused the batch (400): assigned_to: Object does not exist."),
                 retry.stream().map(r -> String.join("|", r.toList())).toList());
-        assertEquals("id,is_complete,assigned_to", Files.readAllLines(f.reports.resolve("mixed.retry.csv")).get(0));
+        assertEquals("id,is_complete,assigned_to,line,error", Files.readAllLines(f.reports.resolve("mixed.retry.csv")).get(0));
+        assertEquals("line,id,status,http_status,message,assigned_to,is_complete",
+                Files.readAllLines(f.reports.resolve("mixed.results.csv")).get(0), "what was asked beside what happened");
+        assertEquals("user_Nobody", rows.get(5).get("assigned_to"));
+        assertEquals("perhaps", rows.get(3).get("is_complete"));
         assertEquals(List.of("mixed.csv"), f.files(f.done));
         assertEquals(List.of(), f.files(f.inbox));
         JsonNode summary = f.summary("mixed");

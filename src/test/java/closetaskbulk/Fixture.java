@@ -40,14 +40,15 @@ public final class Fixture implements AutoCloseable {
     public final Path done;
     public final Path failed;
     public final Path reports;
+    public final Path approved;
     public final Map<String, String> settings = new HashMap<>();
     public String output = "";
 
     public Fixture() {
         try {
             emulator = new CloseEmulator().addKey(KEY).start();
-            emulator.store().addUser(ALICE);
-            emulator.store().addUser(BOB);
+            emulator.store().addUser(ALICE, "alice@example.com");
+            emulator.store().addUser(BOB, "Bob.Smith@Example.com");
             dir = Files.createTempDirectory("ctb-test");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -56,12 +57,16 @@ public final class Fixture implements AutoCloseable {
         done = dir.resolve("done");
         failed = dir.resolve("failed");
         reports = dir.resolve("reports");
+        approved = dir.resolve("approved");
         settings.put("close.base-url", emulator.baseUrl());
         settings.put("close.api-key", KEY);
         settings.put("bulk.inbox", inbox.toString());
         settings.put("bulk.done", done.toString());
         settings.put("bulk.failed", failed.toString());
         settings.put("bulk.reports", reports.toString());
+        settings.put("bulk.approved", approved.toString());
+        settings.put("bulk.preview", dir.resolve("preview").toString());
+        settings.put("camel.server.port", String.valueOf(freePort())); // the console, in service tests
         settings.put("bulk.state", dir.resolve("state").toString());
         settings.put("bulk.poll-delay", "100");
         settings.put("bulk.read-lock-check-interval", "100");
@@ -69,6 +74,15 @@ public final class Fixture implements AutoCloseable {
         settings.put("close.retry.initial-delay", "10");
         settings.put("close.retry.max-delay", "50");
         settings.put("camel.main.shutdown-timeout", "5");
+    }
+
+    /** A loopback port free right now. */
+    public static int freePort() {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Adds n tasks task_T00000.. (lead, open, assigned to Alice, dated 2026-12-01). */

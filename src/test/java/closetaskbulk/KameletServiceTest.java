@@ -105,6 +105,14 @@ class KameletServiceTest extends ServiceTestSupport {
             }
         }
 
+        // 2b. the assignee by e-mail, as a spreadsheet would hold it
+        f.emulator.clearLog();
+        Map<?, ?> byMail = template.requestBody("kamelet:close-task-bulk-update-sink?assignedTo=alice@EXAMPLE.com&runName=mail",
+                List.of(t.get(3)), Map.class);
+        assertEquals(1, ((Map<?, ?>) byMail.get("counts")).get("UPDATED"), byMail.toString());
+        assertEquals(Fixture.ALICE, f.emulator.store().get(t.get(3)).path("assigned_to").asText());
+        assertEquals(1, f.emulator.requests("GET /user/").size());
+
         // 3. bad messages: a clear error back to the sender, and a summary that says why
         CamelExecutionException empty = assertThrows(CamelExecutionException.class, () ->
                 template.requestBody("kamelet:close-task-bulk-update-sink?isComplete=true&runName=empty", " \n "));

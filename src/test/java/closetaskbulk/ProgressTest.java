@@ -63,7 +63,7 @@ class ProgressTest {
             List<String> closing = lines.stream().filter(l -> l.startsWith("big: done")).toList();
             assertEquals(1, closing.size(), lines.toString());
             assertTrue(closing.get(0).matches("big: done, 3000 rows \\{UPDATED=3000}; 120 requests; reports: .*"
-                    + "big\\.results\\.csv"), closing.get(0));
+                    + "big\\.results\\.csv, .*big\\.undo\\.csv, .*big\\.summary\\.json"), "every report is named: " + closing.get(0));
             assertTrue(lines.indexOf(closing.get(0)) == lines.size() - 2, "the closing line comes last but the move");
             assertTrue(lines.get(lines.size() - 1).matches("big\\.csv: moved to .*done.big\\.csv"), lines.toString());
         }

@@ -80,10 +80,23 @@ class SweepTest {
     }
 
     @Test
+    void aSweepMayNameItsAssigneeByEmail() {
+        List<String> ids = f.seed(3);
+        Map<String, String> v = reassign();
+        v.put("assigned-to", "bob.smith@EXAMPLE.com");
+        f.addSweep("move", v);
+        assertEquals(0, f.run("--sweep", "move"), f.output);
+        for (String id : ids) {
+            assertEquals(Fixture.BOB, f.emulator.store().get(id).get("assigned_to").asText(), id);
+        }
+        assertEquals(1, f.count("GET /user/"));
+    }
+
+    @Test
     void dryRunListsAndReportsAndSendsNoWrite() {
         f.seed(5);
         f.addSweep("move", reassign());
-        assertEquals(1, f.run("--sweep", "move", "--dry-run"), f.output);
+        assertEquals(0, f.run("--sweep", "move", "--dry-run"), f.output + " (every row would be written: exit 0)");
         assertEquals(0, f.count("PUT /task/"));
         assertTrue(f.results(reportName()).stream().allMatch(r -> r.get("status").equals("DRY_RUN")));
     }

@@ -61,9 +61,16 @@ public class CloseCall {
         exchange.setProperty(INFLIGHT, group);
         int attempt = in.getHeader(Exchange.REDELIVERY_COUNTER, 0, Integer.class);
         in.removeHeaders("*", "CamelRedelivery*"); // the error handler counts attempts in these
-        in.setBody(work.request());
+        String request = work.request();
+        in.setBody(request);
         in.setHeader(Exchange.HTTP_METHOD, work.method());
-        in.setHeader(Exchange.CONTENT_TYPE, "application/json");
+        in.setHeader(Exchange.HTTP_PATH, work.path());
+        if (work.query() != null) {
+            in.setHeader(Exchange.HTTP_QUERY, work.query());
+        }
+        if (request != null) {
+            in.setHeader(Exchange.CONTENT_TYPE, "application/json");
+        }
         in.setHeader("Accept", "application/json");
         in.setHeader("User-Agent", userAgent);
         in.setHeader("Authorization", work.authorization() != null ? work.authorization() : authorization);
@@ -75,7 +82,7 @@ public class CloseCall {
         }
         work.counted(attempt > 0);
         if (LOG.isDebugEnabled()) {
-            LOG.debug("{} {} ({}) body={}", work.method(), baseUrl + "/task/", group, in.getBody(String.class));
+            LOG.debug("{} {}{} ({}) body={}", work.method(), baseUrl, work.path(), group, request);
         }
     }
 
@@ -97,7 +104,7 @@ public class CloseCall {
         }
         pacer.update(group, rateLimit); // answered: whatever it says, the call no longer counts as in flight
         if (status >= 200 && status < 300) {
-            work.answer(answer(status, body, work.group().equals("read")));
+            work.answer(answer(status, body, work.listing()));
             in.setBody(work);
             exchange.removeProperty(WORK);
             return;
@@ -110,7 +117,7 @@ public class CloseCall {
             case 403 -> throw new CloseHalt(403, "Close answered 403 Forbidden: this API key may not do this"
                     + detail(body));
             case 404, 405, 414, 415 -> throw new CloseHalt(status, "Close answered " + status + " for "
-                    + work.method() + " " + baseUrl + "/task/: check close.base-url" + detail(body));
+                    + work.method() + " " + baseUrl + work.path() + ": check close.base-url" + detail(body));
             default -> { }
         }
         if (status >= 500) {

@@ -8,14 +8,29 @@ import com.fasterxml.jackson.databind.JsonNode;
  */
 public interface CloseWork {
 
-    /** Endpoint group for pacing and counting: "read" or "write". */
+    /** Endpoint group for pacing and counting: "read", "write" or "users". */
     String group();
 
-    /** POST (a read, sent with x-http-method-override: GET) or PUT. */
+    /** POST (a read, sent with x-http-method-override: GET), PUT, or GET. */
     String method();
 
-    /** The JSON body of the request. */
+    /** The JSON body of the request, or null (a GET). */
     String request();
+
+    /** The path under close.base-url. */
+    default String path() {
+        return "/task/";
+    }
+
+    /** The query string, or null. */
+    default String query() {
+        return null;
+    }
+
+    /** True when the answer must be a list ({"data": [...]}): every read. */
+    default boolean listing() {
+        return !method().equals("PUT");
+    }
 
     /** The Authorization header to use instead of the bundle's, or null. Never logged. */
     default String authorization() {

@@ -37,6 +37,29 @@ public class Pacer {
         long blockedUntil;
         long lastCall;
         int inflight; // calls sent and not yet answered
+        long sent;
+        double remaining = -1; // what Close's last RateLimit header said is left in its window
+        int rateLimited;
+    }
+
+    /** Per endpoint group, for the console: calls sent, in flight, Close's remaining budget, waits. */
+    public Map<String, Map<String, Object>> snapshot() {
+        Map<String, Map<String, Object>> out = new java.util.TreeMap<>();
+        long now = System.nanoTime();
+        groups.forEach((name, g) -> {
+            synchronized (g) {
+                Map<String, Object> m = new java.util.LinkedHashMap<>();
+                m.put("sent", g.sent);
+                m.put("in_flight", g.inflight);
+                m.put("remaining", g.remaining < 0 ? null : (long) g.remaining);
+                m.put("reset_in_ms", g.resetAt > now ? (g.resetAt - now) / 1_000_000 : 0);
+                m.put("waiting_ms", g.blockedUntil > now ? (g.blockedUntil - now) / 1_000_000 : 0);
+                m.put("rate_limited", g.rateLimited);
+                m.put("paced", g.paced);
+                out.put(name, m);
+            }
+        });
+        return out;
     }
 
     private final Map<String, Group> groups = new ConcurrentHashMap<>();
@@ -138,6 +161,7 @@ public class Pacer {
                     }
                     g.lastCall = at;
                     g.inflight++;
+                    g.sent++;
                     reserved = true;
                 }
                 sleepMs = (at - now + 999_999) / 1_000_000;
@@ -224,6 +248,7 @@ public class Pacer {
                 return;
             }
             g.paced = true;
+            g.remaining = remaining;
             closetaskbulk.ops.Meters.remaining(groupName, remaining);
             // Each answer leaves out the calls still in flight, and may be older than one already taken.
             long now = System.nanoTime();
@@ -263,6 +288,7 @@ public class Pacer {
             g.allowance = 0;
             g.paced = true;
             g.resetAt = g.blockedUntil;
+            g.rateLimited++;
         }
         return ms;
     }

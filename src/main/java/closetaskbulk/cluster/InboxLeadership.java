@@ -26,7 +26,7 @@ public class InboxLeadership implements RoutePolicyFactory {
 
     @Override
     public synchronized RoutePolicy createRoutePolicy(CamelContext context, String routeId, NamedNode route) {
-        if (!"csv-intake".equals(routeId)) {
+        if (!"csv-intake".equals(routeId) && !"plan-intake".equals(routeId)) {
             return null;
         }
         if (policy == null) {

@@ -216,7 +216,7 @@ public class CloseEmulator implements AutoCloseable {
             String rest = path.substring((PREFIX + "/task/").length());
             return rest.isEmpty() ? "/task/" : "/task/{id}/";
         }
-        return path;
+        return path.startsWith(PREFIX + "/") ? path.substring(PREFIX.length()) : path;
     }
 
     private int route(HttpExchange ex, String method, String effective, String path, String query, String body,
@@ -247,6 +247,20 @@ public class CloseEmulator implements AutoCloseable {
                     return send(ex, 200, JSON.createObjectNode().put("ok", true), rl);
                 }
                 return send(ex, 405, CloseError.of(405, "Method not allowed").body, rl);
+            }
+            if (path.equals(PREFIX + "/user/") && effective.equals("GET")) {
+                Map<String, String> q = parseQuery(query);
+                int skip = Integer.parseInt(q.getOrDefault("_skip", "0"));
+                int limit = Integer.parseInt(q.getOrDefault("_limit", "100"));
+                if (limit > 100 || limit < 1 || skip < 0) {
+                    return send(ex, 400, CloseError.of(400, "_limit must be 1 to 100 and _skip 0 or more").body, rl);
+                }
+                List<ObjectNode> page = store.userPage(skip, limit + 1);
+                ObjectNode out = JSON.createObjectNode();
+                var data = out.putArray("data");
+                page.stream().limit(limit).forEach(data::add);
+                out.put("has_more", page.size() > limit);
+                return send(ex, 200, out, rl);
             }
             if (path.startsWith(PREFIX + "/task/") && path.endsWith("/")) {
                 String id = path.substring((PREFIX + "/task/").length(), path.length() - 1);

@@ -33,6 +33,7 @@ public class TaskStore {
 
     private final TreeMap<String, ObjectNode> tasks = new TreeMap<>();
     private final Set<String> users = new LinkedHashSet<>();
+    private final Map<String, String> emails = new LinkedHashMap<>(); // user id -> e-mail
     private String organizationId = "orga_emulator";
 
     /** Loads {"organization_id", "users": [...], "tasks": [...]} from a JSON fixture. */
@@ -41,7 +42,13 @@ public class TaskStore {
         if (root.hasNonNull("organization_id")) {
             organizationId = root.get("organization_id").asText();
         }
-        root.path("users").forEach(u -> users.add(u.asText()));
+        root.path("users").forEach(u -> { // "user_…", or {"id", "email"}
+            if (u.isObject()) {
+                addUser(u.path("id").asText(), u.path("email").asText(null));
+            } else {
+                users.add(u.asText());
+            }
+        });
         root.path("tasks").forEach(t -> put((ObjectNode) t));
     }
 
@@ -55,6 +62,34 @@ public class TaskStore {
 
     public synchronized void addUser(String userId) {
         users.add(userId);
+    }
+
+    /** A user with an e-mail: GET /user/ lists it. */
+    public synchronized void addUser(String userId, String email) {
+        users.add(userId);
+        if (email != null) {
+            emails.put(userId, email);
+        }
+    }
+
+    /** GET /user/: the organization's users (id, email), ordered as added, from skip, at most limit. */
+    public synchronized List<ObjectNode> userPage(int skip, int limit) {
+        List<ObjectNode> page = new ArrayList<>();
+        int i = 0;
+        for (String id : users) {
+            if (i++ < skip) {
+                continue;
+            }
+            if (page.size() == limit) {
+                break;
+            }
+            ObjectNode u = JSON.createObjectNode();
+            u.put("id", id);
+            u.put("email", emails.getOrDefault(id, id.toLowerCase(java.util.Locale.ROOT) + "@users.emulator.invalid"));
+            u.put("organization_id", organizationId);
+            page.add(u);
+        }
+        return page;
     }
 
     public synchronized Set<String> users() {

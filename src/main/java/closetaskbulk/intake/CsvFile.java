@@ -37,8 +37,106 @@ final class CsvFile {
         return CSVFormat.DEFAULT.builder().setDelimiter(delimiter).build();
     }
 
+    /** The file as text, without its byte order mark (Excel's "CSV UTF-8" writes one). */
     static Reader utf8Reader(Path file) throws IOException {
-        return new BufferedReader(new InputStreamReader(Files.newInputStream(file), StandardCharsets.UTF_8), 1 << 16);
+        BufferedReader r = new BufferedReader(new InputStreamReader(Files.newInputStream(file), StandardCharsets.UTF_8), 1 << 16);
+        r.mark(1);
+        if (r.read() != '\uFEFF') {
+            r.reset();
+        }
+        return r;
+    }
+
+    /** The file's bytes without a UTF-8 byte order mark, for camel-csv. */
+    static InputStream withoutBom(Path file) throws IOException {
+        InputStream in = new java.io.BufferedInputStream(Files.newInputStream(file), 1 << 16);
+        in.mark(3);
+        byte[] b = in.readNBytes(3);
+        if (!(b.length == 3 && (b[0] & 0xff) == 0xEF && (b[1] & 0xff) == 0xBB && (b[2] & 0xff) == 0xBF)) {
+            in.reset();
+        }
+        return in;
+    }
+
+    /**
+     * Comma or semicolon (Excel in European locales): whichever the header line holds more of, outside quotes.
+     */
+    static char delimiter(Path file) throws IOException {
+        try (Reader r = utf8Reader(file)) {
+            int commas = 0;
+            int semicolons = 0;
+            boolean quoted = false;
+            for (int c = r.read(), n = 0; c != -1 && n < (1 << 20); c = r.read(), n++) {
+                if (c == '"') {
+                    quoted = !quoted;
+                } else if (!quoted) {
+                    if (c == '\n' || c == '\r') {
+                        break;
+                    }
+                    commas += c == ',' ? 1 : 0;
+                    semicolons += c == ';' ? 1 : 0;
+                }
+            }
+            return semicolons > commas ? ';' : ',';
+        }
+    }
+
+    /** What one pass over the whole file found: its header as written, its data rows, its first data row. */
+    record Shape(char delimiter, List<String> header, long rows, List<String> first) {
+    }
+
+    /**
+     * Parses the whole file once before anything is sent: a quote never closed, text after a closing quote,
+     * or a row with more or fewer cells than the header rejects the file, naming the line (data lines count
+     * from 2, as in the results).
+     */
+    static Shape shape(Path file) throws IOException {
+        char delimiter = delimiter(file);
+        long rows = 0;
+        try (Reader r = utf8Reader(file); CSVParser p = format(delimiter).parse(r)) {
+            Iterator<CSVRecord> it = p.iterator();
+            if (!it.hasNext()) {
+                throw new FileRejectedException("the file has no header row: the first line must name the "
+                        + "columns (id, and any of " + String.join(", ", CloseApi.UPDATE_FIELDS) + ")");
+            }
+            List<String> header = it.next().toList();
+            List<String> first = null;
+            try {
+                while (it.hasNext()) {
+                    CSVRecord rec = it.next();
+                    rows++;
+                    if (first == null) {
+                        first = rec.toList();
+                    }
+                    if (rec.size() != header.size()) {
+                        throw new FileRejectedException("line " + (rows + 1) + " has " + rec.size() + " cell"
+                                + (rec.size() == 1 ? "" : "s") + " but the header has " + header.size()
+                                + " columns (a stray or missing '" + delimiter + "'?): fix it and drop the file again");
+                    }
+                }
+            } catch (java.io.UncheckedIOException | IllegalStateException e) {
+                throw new FileRejectedException(notCsv(e, rows + 2));
+            }
+            return new Shape(delimiter, header, rows, first == null ? List.of() : first);
+        } catch (java.io.UncheckedIOException | IllegalStateException e) {
+            throw new FileRejectedException(notCsv(e, 1));
+        }
+    }
+
+    /** A parse failure as a person reads it: the line, and what is wrong, never the library's wording alone. */
+    static String notCsv(Throwable e, long line) {
+        String m = String.valueOf(e.getCause() != null ? e.getCause().getMessage() : e.getMessage());
+        java.util.regex.Matcher at = java.util.regex.Pattern.compile("(?:startline|line:?)\\s*([\\d,]+)").matcher(m);
+        String where = at.find() ? "line " + at.group(1).replace(",", "") : "line " + line;
+        if (m.contains("EOF reached before encapsulated token finished")) {
+            return "not valid CSV: a quoted cell that starts on " + where + " is never closed (a '\"' is missing); "
+                    + "nothing was sent";
+        }
+        if (m.contains("nvalid char")) {
+            return "not valid CSV on " + where + ": text follows a closing quote (a '\"' inside a quoted cell is "
+                    + "written twice: \"\"); nothing was sent";
+        }
+        return "not valid CSV on " + where + "; nothing was sent";
     }
 
     /**
@@ -97,23 +195,6 @@ final class CsvFile {
         return new String[] {java.util.HexFormat.of().formatHex(sha.digest()), String.valueOf(lines + (last == '\n' ? 0 : 1))};
     }
 
-    static List<String> readHeader(Path file) throws IOException {
-        return readHeader(file, ',');
-    }
-
-    static List<String> readHeader(Path file, char delimiter) throws IOException {
-        try (Reader r = utf8Reader(file); CSVParser p = format(delimiter).parse(r)) {
-            Iterator<CSVRecord> it = p.iterator();
-            if (!it.hasNext()) {
-                throw new FileRejectedException("the file has no header row: the first line must name the "
-                        + "columns (id, and any of " + String.join(", ", CloseApi.UPDATE_FIELDS) + ")");
-            }
-            return it.next().toList();
-        } catch (java.io.UncheckedIOException | IllegalStateException e) {
-            throw new FileRejectedException("the header row is not valid CSV: " + e.getMessage());
-        }
-    }
-
     /** Names trimmed and lower-cased; unknown, missing, repeated or empty names reject the file. */
     static List<String> checkHeader(List<String> raw) {
         List<String> header = raw.stream().map(h -> stripBom(h).trim().toLowerCase(Locale.ROOT)).toList();
@@ -132,9 +213,14 @@ final class CsvFile {
                 throw new FileRejectedException("column '" + h + "' appears twice in the header"
                         + (h.equals("task_id") || h.equals("id") ? " (id and task_id are the same column)" : ""));
             }
-            if (!h.equals("id") && !h.equals("task_id") && !CloseApi.UPDATE_FIELDS.contains(h)) {
-                unknown.add(raw.get(i).trim());
+            if (!h.equals("id") && !h.equals("task_id") && !CloseApi.UPDATE_FIELDS.contains(h)
+                    && !REPORT_COLUMNS.contains(h)) {
+                unknown.add(stripBom(raw.get(i)).trim());
             }
+        }
+        if (isPlan(header)) {
+            throw new FileRejectedException("this is a plan (it has _before and _after columns): drop it into "
+                    + "bulk.approved, or run --apply with it, to apply it");
         }
         if (!unknown.isEmpty()) {
             throw new FileRejectedException("unknown column" + (unknown.size() > 1 ? "s " : " ") + "'"
@@ -144,12 +230,54 @@ final class CsvFile {
         if (!seen.contains("id")) {
             throw new FileRejectedException("no id column: the header needs 'id' (or 'task_id')");
         }
-        if (header.size() == 1) {
+        if (header.stream().filter(h -> !REPORT_COLUMNS.contains(h)).count() == 1) {
             throw new FileRejectedException("only an id column: add at least one of "
                     + String.join(", ", CloseApi.UPDATE_FIELDS) + " to say what to change");
         }
         return header;
     }
+
+    static boolean isPlan(List<String> header) {
+        return header.stream().anyMatch(h -> h.endsWith("_before") || h.endsWith("_after"));
+    }
+
+    /**
+     * A plan's header: id, then {@code <field>_before,<field>_after} for each field it changes; line, error
+     * and planned_at are read or ignored. Anything else rejects it.
+     */
+    static List<String> checkPlanHeader(List<String> raw) {
+        List<String> header = raw.stream().map(h -> stripBom(h).trim().toLowerCase(Locale.ROOT)).toList();
+        if (!isPlan(header)) {
+            throw new FileRejectedException("this is not a plan: a plan is the .plan.csv file a dry run writes "
+                    + "(line, id, <field>_before, <field>_after); drop a CSV of changes into bulk.inbox instead");
+        }
+        Set<String> seen = new LinkedHashSet<>();
+        for (String h : header) {
+            if (!seen.add(h)) {
+                throw new FileRejectedException("column '" + h + "' appears twice in the plan's header");
+            }
+            String field = h.replaceAll("_(before|after)$", "");
+            boolean known = h.equals("id") || REPORT_COLUMNS.contains(h) || h.equals("planned_at")
+                    || !field.equals(h) && CloseApi.UPDATE_FIELDS.contains(field);
+            if (!known) {
+                throw new FileRejectedException("unknown column '" + h + "' in the plan: a plan has line, id, "
+                        + "<field>_before and <field>_after for assigned_to, date, is_complete, and planned_at");
+            }
+        }
+        if (!seen.contains("id")) {
+            throw new FileRejectedException("the plan has no id column");
+        }
+        for (String f : CloseApi.UPDATE_FIELDS) {
+            if (seen.contains(f + "_before") != seen.contains(f + "_after")) {
+                throw new FileRejectedException("the plan has " + (seen.contains(f + "_after") ? f + "_after but no "
+                        + f + "_before" : f + "_before but no " + f + "_after") + ": each field needs both");
+            }
+        }
+        return header;
+    }
+
+    /** Columns of this bundle's own reports that an input may carry: read past, never sent. */
+    static final List<String> REPORT_COLUMNS = List.of("line", "error");
 
     static String stripBom(String s) {
         return s.startsWith("\uFEFF") ? s.substring(1) : s;

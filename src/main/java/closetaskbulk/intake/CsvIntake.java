@@ -34,33 +34,42 @@ public class CsvIntake {
     public static final String STATE = "bulkIntake";
     public static final String MOVE_TO = "bulkMoveTo";
     public static final String DELIMITER = "bulkDelimiter";
+    /** Exchange property: this file is previewed (a dry run that writes a plan), whatever bulk.dry-run says. */
+    public static final String PREVIEW = "bulkPreview";
 
     private static final Logger LOG = LoggerFactory.getLogger(CsvIntake.class);
     private static final DateTimeFormatter SUFFIX = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
 
-    /** One file being processed. */
+    /** One file being processed: a CSV of changes, or a plan (a dry run's .plan.csv) to apply. */
     static final class State {
         final Path file;
         final Run run;
         final char delimiter;
         final int columns;
         final int idCol;
-        final int[] updateCols = {-1, -1, -1}; // assigned_to, date, is_complete
+        final int[] updateCols = {-1, -1, -1}; // assigned_to, date, is_complete (a plan's _after columns)
+        final int[] beforeCols = {-1, -1, -1}; // a plan's _before columns
+        final boolean plan;
         String sha;
         long size;
         long modified;
 
-        State(Path file, Run run, char delimiter, List<String> header) {
+        State(Path file, Run run, char delimiter, List<String> header, boolean plan) {
             this.file = file;
             this.run = run;
             this.delimiter = delimiter;
             this.columns = header.size();
+            this.plan = plan;
             int id = -1;
             for (int i = 0; i < header.size(); i++) {
                 String h = header.get(i);
                 if (h.equals("id") || h.equals("task_id")) {
                     id = i;
-                } else {
+                } else if (plan && h.endsWith("_after")) {
+                    updateCols[CloseApi.UPDATE_FIELDS.indexOf(h.substring(0, h.length() - 6))] = i;
+                } else if (plan && h.endsWith("_before")) {
+                    beforeCols[CloseApi.UPDATE_FIELDS.indexOf(h.substring(0, h.length() - 7))] = i;
+                } else if (CloseApi.UPDATE_FIELDS.contains(h)) {
                     updateCols[CloseApi.UPDATE_FIELDS.indexOf(h)] = i;
                 }
             }
@@ -114,8 +123,21 @@ public class CsvIntake {
         return this;
     }
 
-    /** Step check-file: the whole file is UTF-8, its header one we know, its content new; opens its run. */
+    /** Step check-file (route csv-intake): a CSV of changes; see {@link #open(Exchange, boolean)}. */
     public void open(Exchange ex) throws IOException {
+        open(ex, false);
+    }
+
+    /** Step check-file (route plan-intake): a plan to apply exactly; see {@link #open(Exchange, boolean)}. */
+    public void openPlan(Exchange ex) throws IOException {
+        open(ex, true);
+    }
+
+    /**
+     * The whole file is UTF-8 and valid CSV, its header one we know, its content new (a plan: not older than
+     * bulk.plan.max-age); opens its run, and makes the body the file's bytes for camel-csv (no BOM).
+     */
+    private void open(Exchange ex, boolean plan) throws IOException {
         Path file = ex.getIn().getBody(java.io.File.class).toPath();
         String name = baseName(file);
         ex.setProperty(STATE, null);
@@ -124,30 +146,82 @@ public class CsvIntake {
         if (processed != null && !repeat && processed.contains(sha)) {
             throw new AlreadyProcessedException(processed.firstRun(sha));
         }
-        List<String> raw = CsvFile.readHeader(file);
-        char delimiter = raw.size() == 1 && raw.get(0).contains(";") ? ';' : ',';
-        if (delimiter == ';') {
-            raw = CsvFile.readHeader(file, ';');
+        CsvFile.Shape shape = CsvFile.shape(file);
+        List<String> raw = shape.header().stream().map(h -> CsvFile.stripBom(h).trim()).toList();
+        List<String> header = plan ? CsvFile.checkPlanHeader(raw) : CsvFile.checkHeader(raw);
+        if (plan) {
+            checkPlanAge(file, header, shape.first());
         }
-        List<String> header = CsvFile.checkHeader(raw);
-        List<String> updateCols = CloseApi.UPDATE_FIELDS.stream().filter(header::contains).toList();
-        Journal journal = dryRun || stateDir == null ? null
+        List<String> updateCols = CloseApi.UPDATE_FIELDS.stream()
+                .filter(f -> header.contains(plan ? f + "_after" : f)).toList();
+        // an approved plan is applied, whatever bulk.dry-run says; a file in bulk.preview is previewed
+        boolean dry = !plan && (dryRun || ex.getProperty(PREVIEW, false, Boolean.class));
+        Journal journal = dry || stateDir == null ? null
                 : Journal.open(journals, sha, fingerprint, Run.uniqueBase(reportsDir, name));
-        Run run = new Run(name, reportsDir, file.toString(), dryRun, filter, updateCols,
-                journal == null ? null : journal.base()).journal(journal).readBeforeWrite(readBeforeWrite)
+        Run run = new Run(name, reportsDir, file.toString(), dry, filter, updateCols,
+                journal == null ? null : journal.base()).journal(journal).readBeforeWrite(readBeforeWrite || plan)
                 .batching(batchSize, maxOpenBatches, listLimit);
-        run.header(raw.stream().map(CsvFile::stripBom).toList());
-        run.total(Math.max(0, Long.parseLong(scan[1]) - 1));
-        State s = new State(file, run, delimiter, header);
+        run.header(raw);
+        run.total(shape.rows());
+        if (plan) {
+            Map<String, String> approval = Approvals.read(file);
+            if (approval != null) {
+                run.approved(approval.get("by"), approval.get("at"));
+            }
+        }
+        State s = new State(file, run, shape.delimiter(), header, plan);
         s.sha = sha;
         s.size = Files.size(file);
         s.modified = Files.getLastModifiedTime(file).toMillis();
         run.rows(rows(s));
         ex.setProperty(STATE, s);
         ex.setProperty(Runs.RUN, run);
-        ex.setProperty(DELIMITER, String.valueOf(delimiter));
-        LOG.info("{}: reading ({} columns: {}, delimiter '{}'{})", file.getFileName(), header.size(), header,
-                delimiter, dryRun ? ", DRY RUN" : "");
+        ex.setProperty(DELIMITER, String.valueOf(shape.delimiter()));
+        java.io.InputStream body = CsvFile.withoutBom(file);
+        ex.getExchangeExtension().addOnCompletion(new org.apache.camel.support.SynchronizationAdapter() {
+            @Override
+            public void onDone(Exchange done) {
+                try {
+                    body.close();
+                } catch (IOException ignored) {
+                    // read to its end or abandoned: nothing to keep
+                }
+            }
+        });
+        ex.getIn().setBody(body);
+        LOG.info("{}: {} ({} rows; columns {}, delimiter '{}'{})", file.getFileName(), plan ? "applying the plan"
+                : "reading", shape.rows(), header, shape.delimiter(), dry ? ", DRY RUN" : "");
+    }
+
+    /** A plan older than bulk.plan.max-age (by its planned_at, or its file's time, whichever is older) is refused. */
+    private void checkPlanAge(Path file, List<String> header, List<String> first) throws IOException {
+        java.time.Instant made = Files.getLastModifiedTime(file).toInstant();
+        int at = header.indexOf("planned_at");
+        if (at >= 0 && at < first.size()) {
+            try {
+                java.time.Instant planned = java.time.Instant.parse(first.get(at).trim());
+                made = planned.isBefore(made) ? planned : made;
+            } catch (java.time.format.DateTimeParseException e) {
+                throw new FileRejectedException("the plan's planned_at '" + first.get(at) + "' is not a time: "
+                        + "make a new plan with a dry run");
+            }
+        }
+        java.time.Duration age = java.time.Duration.between(made, java.time.Instant.now());
+        if (age.compareTo(planMaxAge) > 0) {
+            throw new FileRejectedException("the plan was made at " + made + " (" + age.toMinutes() / 60 + " h "
+                    + age.toMinutes() % 60 + " min ago), longer ago than bulk.plan.max-age=" + planMaxAgeText
+                    + ": Close may have changed since; make a new plan with a dry run");
+        }
+    }
+
+    private java.time.Duration planMaxAge = java.time.Duration.ofHours(24);
+    private String planMaxAgeText = "24h";
+
+    /** bulk.plan.max-age: a plan older than this is refused whole. */
+    public CsvIntake planMaxAge(java.time.Duration age, String asWritten) {
+        this.planMaxAge = age;
+        this.planMaxAgeText = asWritten;
+        return this;
     }
 
     /** Step to-rows: camel-csv's records (the header first) become the run's rows, lazily. */
@@ -176,19 +250,20 @@ public class CsvIntake {
 
     private static Row row(State s, int line, List<String> cells) {
         String id = s.idCol < cells.size() ? cells.get(s.idCol).trim() : "";
-        String problem = cells.size() == s.columns ? null : "this row has " + cells.size() + " cell"
-                + (cells.size() == 1 ? "" : "s") + " but the header has " + s.columns
-                + " columns (a stray or missing separator?)";
         Map<String, String> values = new java.util.HashMap<>(4);
-        if (problem == null) {
-            for (int i = 0; i < 3; i++) {
-                String v = cell(cells, s.updateCols[i]);
-                if (v != null) {
-                    values.put(CloseApi.UPDATE_FIELDS.get(i), v);
+        Map<String, String> expected = s.plan ? new java.util.HashMap<>(4) : null;
+        for (int i = 0; i < 3; i++) {
+            String v = cell(cells, s.updateCols[i]);
+            if (v != null) {
+                String field = CloseApi.UPDATE_FIELDS.get(i);
+                values.put(field, v);
+                if (expected != null) {
+                    String before = cell(cells, s.beforeCols[i]);
+                    expected.put(field, before == null ? "" : before);
                 }
             }
         }
-        return new Row(line, id, values, cells, problem);
+        return new Row(line, id, values, cells, null, expected);
     }
 
     /** Step processed: the content is registered as processed; the file moves to bulk.done. */
@@ -197,14 +272,16 @@ public class CsvIntake {
         @SuppressWarnings("unchecked")
         Map<String, Object> summary = ex.getIn().getBody(Map.class);
         Path target = uniqueTarget(doneDir, s.file.getFileName().toString());
-        if (processed != null && !s.run.dryRun()) {
+        boolean failedRows = s.run.counts().getOrDefault(Run.Status.FAILED, 0) > 0;
+        if (processed != null && !s.run.dryRun() && !failedRows) { // with FAILED rows it may be dropped again
             processed.remember(s.sha, s.file.getFileName().toString(), summary.get("end"), target,
                     s.run.report(".summary.json"));
-            if (s.run.journal() != null) {
-                s.run.journal().finish();
-            }
+        }
+        if (s.run.journal() != null) {
+            s.run.journal().finish();
         }
         ex.setProperty(MOVE_TO, target.toAbsolutePath().toString());
+        Approvals.forget(s.file);
         LOG.info("{}: moved to {}", s.file.getFileName(), target);
     }
 
@@ -230,6 +307,7 @@ public class CsvIntake {
         runState.rowsNotOk();
         Path target = uniqueTarget(failedDir, file.getFileName().toString());
         ex.setProperty(MOVE_TO, target.toAbsolutePath().toString());
+        Approvals.forget(file);
         LOG.error("{}: rejected, nothing sent: {}. Moved to {}; see {}", file.getFileName(), reason, target,
                 run.report(".summary.json"));
     }

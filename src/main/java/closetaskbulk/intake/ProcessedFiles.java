@@ -59,6 +59,17 @@ final class ProcessedFiles {
         info.put("moved_to", movedTo.toString());
         info.put("summary", summary.toString());
         JSON.writeValue(dir.resolve(sha + ".json").toFile(), info);
+        sync(dir.resolve(sha + ".json"));
         register.add(sha);
+        if (register instanceof org.apache.camel.support.processor.idempotent.FileIdempotentRepository file) {
+            sync(file.getFileStore().toPath()); // Camel's repository only flushes: on disk before "done" is said
+        }
+    }
+
+    /** Forces a file's content to disk. */
+    static void sync(Path p) throws IOException {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(p, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.force(true);
+        }
     }
 }

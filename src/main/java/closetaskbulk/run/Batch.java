@@ -27,6 +27,7 @@ public final class Batch extends RunCall {
     private final int number;
     private final List<String> ids = new ArrayList<>();
     private final List<Integer> lines = new ArrayList<>();
+    private List<Map<String, String>> expected; // a plan's rows: what each must still hold; else null
 
     private int listLimit = 100;
     private int readOffset;
@@ -45,8 +46,27 @@ public final class Batch extends RunCall {
     }
 
     public void add(int line, String id) {
+        add(line, id, null);
+    }
+
+    /** A row, with what its fields must still hold to be written (a plan's _before values), or null. */
+    public void add(int line, String id, Map<String, String> mustHold) {
+        if (mustHold != null && expected == null) {
+            expected = new ArrayList<>();
+            for (int i = 0; i < ids.size(); i++) {
+                expected.add(null);
+            }
+        }
         ids.add(id);
         lines.add(line);
+        if (expected != null) {
+            expected.add(mustHold);
+        }
+    }
+
+    /** What row i must still hold to be written (a plan), or null. */
+    Map<String, String> expected(int i) {
+        return expected == null ? null : expected.get(i);
     }
 
     public Update update() {

@@ -43,8 +43,14 @@ public class BulkUpdate {
                 run.result(b.line(i), Status.NOT_FOUND, 0, notFound(run));
             } else if (task != null && holds(task, b.update())) {
                 run.result(b.line(i), Status.UNCHANGED, 0, "already holds " + b.update().fields());
+            } else if (b.expected(i) != null && changedSincePlan(task, b.expected(i)) != null) {
+                run.result(b.line(i), Status.CHANGED_SINCE_PLAN, 0, changedSincePlan(task, b.expected(i))
+                        + ": not written; make a new plan (a dry run) to include it");
             } else if (run.dryRun()) {
                 run.result(b.line(i), Status.DRY_RUN, 0, "would set " + b.update().fields());
+                if (task != null) {
+                    run.planned(b.line(i), b.ids().get(i), b.update(), beforeValues(task));
+                }
             } else {
                 sending.add(i);
             }
@@ -90,6 +96,31 @@ public class BulkUpdate {
                 b.run().undo(id, b.update(), beforeValues(before));
             }
         }
+    }
+
+    /**
+     * Null when the task still holds what the plan saw before (per field the plan changes; "" = empty), else
+     * what changed, for a person.
+     */
+    static String changedSincePlan(JsonNode task, Map<String, String> expected) {
+        if (task == null) {
+            return "the task is gone or filtered out";
+        }
+        Map<String, String> now = beforeValues(task);
+        List<String> changed = new ArrayList<>();
+        expected.forEach((field, was) -> {
+            String is = now.get(field) == null ? "" : now.get(field);
+            boolean same = switch (field) {
+                case "date" -> was.isEmpty() ? is.isEmpty() : sameDate(was, is);
+                case "is_complete" -> was.isEmpty() ? is.isEmpty() : Boolean.valueOf(is).equals(RowCheck.parseBool(was));
+                default -> was.equals(is);
+            };
+            if (!same) {
+                changed.add(field + " is now " + (is.isEmpty() ? "empty" : "'" + is + "'") + " (the plan saw "
+                        + (was.isEmpty() ? "it empty" : "'" + was + "'") + ")");
+            }
+        });
+        return changed.isEmpty() ? null : String.join("; ", changed);
     }
 
     static String notFound(Run run) {

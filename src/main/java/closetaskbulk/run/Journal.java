@@ -165,13 +165,17 @@ public final class Journal {
         return base;
     }
 
+    /**
+     * What an earlier run of this content recorded of a batch, once: each batch starts once per run, so the
+     * entry is let go (a resumed million-row run does not keep every read in memory).
+     */
     public synchronized Entry entry(int batch) {
-        Map<String, JsonNode> found = reads.get(batch);
+        Map<String, JsonNode> found = reads.remove(batch);
         return found == null ? null : new Entry(found, oks.containsKey(batch));
     }
 
+    /** A batch's read, on disk before its write goes out (not kept here: the batch holds it). */
     public synchronized void read(int batch, Map<String, JsonNode> found) {
-        reads.put(batch, found);
         try {
             append("read " + batch + " " + JSON.writeValueAsString(found));
         } catch (IOException e) {
@@ -180,7 +184,6 @@ public final class Journal {
     }
 
     public synchronized void ok(int batch) {
-        oks.put(batch, true);
         append("ok " + batch);
     }
 

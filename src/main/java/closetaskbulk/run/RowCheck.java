@@ -25,18 +25,60 @@ public class RowCheck {
     private static final Pattern USER = Pattern.compile("user_[A-Za-z0-9]+");
     private static final Pattern DATE_SHAPE = Pattern.compile("\\d{4}-\\d{2}-\\d{2}");
 
+    private static final Pattern EMAIL = Pattern.compile("[^@\\s]+@[^@\\s]+\\.[^@\\s]+");
+    private static final Pattern LOCAL_DATE = Pattern.compile("\\d{1,2}([./-])\\d{1,2}\\1\\d{4}");
+
+    private final java.time.format.DateTimeFormatter dateFormat;
+    private final String dateFormatText;
+
+    public RowCheck() {
+        this("");
+    }
+
+    /** @param dateFormat bulk.date-format: one more pattern dates may be written in (empty: ISO only) */
+    public RowCheck(String dateFormat) {
+        this.dateFormatText = dateFormat == null ? "" : dateFormat.trim();
+        this.dateFormat = dateFormatText.isEmpty() ? null
+                : java.time.format.DateTimeFormatter.ofPattern(dateFormatText, Locale.ROOT);
+    }
+
+    /**
+     * A good row comes back with its update. A row that names its assignee by e-mail before the run has listed
+     * the organization's users comes back without one ({@link Row#isPending()}): route run lists them
+     * (route list-users) and checks it again.
+     */
     public Row check(Row row, @ExchangeProperty(Runs.RUN) Run run) {
         String problem = row.problem() != null ? row.problem() : checkId(row.id());
         if (problem == null) {
             int first = run.seen(row.id(), row.line());
-            if (first != 0) {
+            if (first != 0 && first != row.line()) {
                 run.duplicate(row.line(), first);
                 return null;
             }
             Map<String, String> v = row.values();
-            problem = checkValues(v.get("assigned_to"), v.get("date"), v.get("is_complete"));
+            String assignedTo = v.get("assigned_to");
+            String date = v.get("date") == null ? null : isoDate(v.get("date"));
+            problem = checkValues(assignedTo, date, v.get("is_complete"));
+            if (problem != null && date != null && checkDate(date) != null) {
+                problem = problem + dateHint(date);
+            }
+            if (problem == null && isEmail(assignedTo)) {
+                if (!run.usersListed()) {
+                    return row;
+                }
+                if (run.usersFailure() != null) {
+                    run.result(row.line(), Status.FAILED, 0, "the organization's users could not be listed to find '"
+                            + quote(assignedTo) + "': " + run.usersFailure());
+                    return null;
+                }
+                String id = run.userId(assignedTo);
+                if (id == null) {
+                    problem = "assigned_to '" + quote(assignedTo) + "' is not the e-mail of a user of this organization";
+                }
+                assignedTo = id;
+            }
             if (problem == null) {
-                Update u = new Update(v.get("assigned_to"), v.get("date"),
+                Update u = new Update(assignedTo, date,
                         v.get("is_complete") == null ? null : parseBool(v.get("is_complete")));
                 if (!u.isEmpty()) {
                     return row.checked(u);
@@ -46,6 +88,37 @@ public class RowCheck {
         }
         run.result(row.line(), Status.INVALID, 0, problem);
         return null;
+    }
+
+    static boolean isEmail(String v) {
+        return v != null && EMAIL.matcher(v).matches();
+    }
+
+    /** A date in bulk.date-format as ISO (2026-03-01); anything else as written. */
+    private String isoDate(String d) {
+        if (dateFormat == null || checkDate(d) == null) {
+            return d;
+        }
+        try {
+            LocalDate parsed = LocalDate.parse(d, dateFormat);
+            return dateFormat.format(parsed).equals(d) ? parsed.toString() : d; // 02/30 does not round-trip
+        } catch (DateTimeParseException e) {
+            return d;
+        }
+    }
+
+    /** What would make a date Close refused acceptable: bulk.date-format, named. */
+    private String dateHint(String d) {
+        if (dateFormat != null) {
+            return " (nor one in bulk.date-format=" + dateFormatText + ")";
+        }
+        java.util.regex.Matcher m = LOCAL_DATE.matcher(d);
+        if (m.matches()) {
+            String sep = m.group(1);
+            return "; or set bulk.date-format=MM" + sep + "dd" + sep + "yyyy (or dd" + sep + "MM" + sep + "yyyy) to "
+                    + "accept dates written this way";
+        }
+        return "";
     }
 
     /** Null when the id looks like a Close task id; else what is wrong with it, for a person. */
@@ -65,8 +138,9 @@ public class RowCheck {
     /** Null when the update values are ones Close accepts; else what is wrong with each, for a person. */
     public static String checkValues(String assignedTo, String date, String complete) {
         List<String> errors = new ArrayList<>(3);
-        if (assignedTo != null && !USER.matcher(assignedTo).matches()) {
-            errors.add("assigned_to '" + quote(assignedTo) + "' is not a Close user id (like user_abc123)");
+        if (assignedTo != null && !USER.matcher(assignedTo).matches() && !isEmail(assignedTo)) {
+            errors.add("assigned_to '" + quote(assignedTo) + "' is not a Close user id (like user_abc123) or the "
+                    + "e-mail of a user");
         }
         String dateError = date == null ? null : checkDate(date);
         if (dateError != null) {

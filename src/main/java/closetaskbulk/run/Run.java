@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public class Run {
 
-    public enum Status { UPDATED, UNCHANGED, NOT_FOUND, INVALID, DUPLICATE, FAILED, DRY_RUN }
+    public enum Status { UPDATED, UNCHANGED, NOT_FOUND, INVALID, DUPLICATE, FAILED, DRY_RUN, CHANGED_SINCE_PLAN }
 
     /** Walks the run's rows again, in input order, for the reports. */
     public interface RowSource {
@@ -83,6 +83,36 @@ public class Run {
     private boolean ended;
     private final IdIndex seen = new IdIndex();
 
+    private Map<String, String> usersByEmail;
+    private String usersFailure;
+    private boolean usersListed;
+
+    /** The organization's users by lower-cased e-mail (or why they could not be listed): once per run. */
+    synchronized void users(Map<String, String> byEmail, String failure) {
+        this.usersByEmail = byEmail == null ? Map.of() : Map.copyOf(byEmail);
+        this.usersFailure = failure;
+        this.usersListed = true;
+    }
+
+    /** Route list-users: the user list to fetch for this run. */
+    public UserList userList() {
+        return new UserList(this);
+    }
+
+    synchronized boolean usersListed() {
+        return usersListed;
+    }
+
+    /** The user id of an e-mail (any case), or null. */
+    synchronized String userId(String email) {
+        return usersByEmail == null ? null : usersByEmail.get(email.toLowerCase(java.util.Locale.ROOT));
+    }
+
+    /** Why the users could not be listed, or null. */
+    synchronized String usersFailure() {
+        return usersFailure;
+    }
+
     /** Records the id at line; returns the earlier line of the same id in this run, or 0. */
     synchronized int seen(String id, int line) {
         return seen.putIfAbsent(id, line);
@@ -103,8 +133,9 @@ public class Run {
         return this;
     }
 
+    /** A dry run always reads: its plan holds what each row held before. */
     public boolean readBeforeWrite() {
-        return readBeforeWrite;
+        return readBeforeWrite || dryRun;
     }
 
     /** Walks the run's input again, in order, when the reports are written. */
@@ -267,6 +298,58 @@ public class Run {
         return completed >= count.getAsInt();
     }
 
+    /** Where a run under way stands, for the console: rows done of total, counts, requests, time left. */
+    public synchronized Map<String, Object> live() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        long done = counts.values().stream().mapToLong(Integer::longValue).sum();
+        long ms = Math.max(1, System.currentTimeMillis() - started.toEpochMilli());
+        m.put("name", reports.base());
+        m.put("source", source);
+        m.put("dry_run", dryRun);
+        m.put("start", started.toString());
+        m.put("duration_ms", ms);
+        m.put("rows", done);
+        m.put("total", total);
+        Map<String, Integer> c = new LinkedHashMap<>();
+        counts.forEach((k, v) -> c.put(k.name(), v));
+        m.put("counts", c);
+        m.put("requests", requests.values().stream().mapToInt(Integer::intValue).sum());
+        double rate = done * 1000.0 / ms;
+        m.put("eta_s", total > done && rate > 0 ? (long) Math.ceil((total - done) / rate) : null);
+        return m;
+    }
+
+    private RuntimeException writeFailure;
+
+    /** A batch's journal line or undo line could not be written: the run must not finish as if it had. */
+    public synchronized void writeFailed(Throwable e) {
+        if (writeFailure == null) {
+            writeFailure = e instanceof RuntimeException r ? r : new ReportWriteException("the run's state", (Exception) e);
+        }
+    }
+
+    public synchronized RuntimeException writeFailure() {
+        return writeFailure;
+    }
+
+    private String approvedBy;
+    private String approvedAt;
+
+    /** A plan's approval from the console: who (the basic-auth user, or "local") and when. */
+    public synchronized Run approved(String by, String at) {
+        this.approvedBy = by;
+        this.approvedAt = at;
+        return this;
+    }
+
+    synchronized String approvedBy() {
+        return approvedBy;
+    }
+
+    synchronized String approvedAt() {
+        return approvedAt;
+    }
+
     /** A call to Close of this run, by endpoint group; a resend also counts as a retry. */
     public synchronized void counted(String group, boolean retry) {
         requests.merge(group, 1, Integer::sum);
@@ -317,10 +400,11 @@ public class Run {
         return new EnumMap<>(counts);
     }
 
-    /** True when every row is UPDATED or UNCHANGED (exit code 0). */
+    /** True when every row is UPDATED or UNCHANGED, or in a dry run DRY_RUN (exit code 0). */
     public synchronized boolean allOk() {
         for (Map.Entry<Status, Integer> e : counts.entrySet()) {
-            if (e.getValue() > 0 && e.getKey() != Status.UPDATED && e.getKey() != Status.UNCHANGED) {
+            if (e.getValue() > 0 && e.getKey() != Status.UPDATED && e.getKey() != Status.UNCHANGED
+                    && e.getKey() != Status.DRY_RUN) {
                 return false;
             }
         }
@@ -387,6 +471,11 @@ public class Run {
      */
     public synchronized void undo(String id, Update update, Map<String, String> before) {
         reports.undo(id, update, before);
+    }
+
+    /** A dry run's row that would be written, for the plan file: what it holds now, what it would hold. */
+    public synchronized void planned(int line, String id, Update update, Map<String, String> before) {
+        reports.plan(line, id, update, before);
     }
 
     /**

@@ -30,6 +30,12 @@ import closetaskbulk.run.Run.Status;
  */
 final class RunReports {
 
+    /** Every report a run may write, in the order the summary lists them. */
+    static final String[] SUFFIXES = {".results.csv", ".retry.csv", ".undo.csv", ".plan.csv", ".summary.json"};
+    /** The columns a report adds to a row's own: an input that already has them (a retry file) is read without them. */
+    static final List<String> REPORT_COLUMNS = List.of("line", "error");
+    /** A plan up to this size (about 300,000 rows) is sorted into input order at the end. */
+    static final long PLAN_SORT_BYTES = 64L << 20;
     static final CSVFormat OUT = CSVFormat.DEFAULT.builder().setRecordSeparator("\n").build();
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final DateTimeFormatter SUFFIX = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
@@ -40,6 +46,8 @@ final class RunReports {
     private final String base;
     private BufferedWriter undoOut;
     private CSVPrinter undo;
+    private CSVPrinter plan;
+    private final String plannedAt = Instant.now().toString();
     private boolean undoStarted;
     private int notRestorableCount;
     private final List<Map<String, String>> notRestorable = new ArrayList<>();
@@ -74,7 +82,7 @@ final class RunReports {
     }
 
     private static boolean taken(Path dir, String base) {
-        for (String suffix : new String[] {".results.csv", ".retry.csv", ".undo.csv", ".summary.json"}) {
+        for (String suffix : SUFFIXES) {
             if (Files.exists(dir.resolve(base + suffix))) {
                 return true;
             }
@@ -122,17 +130,68 @@ final class RunReports {
     }
 
     /**
+     * A dry run's row that would be written: line, id, then per update column its value now (_before) and
+     * the one asked for (_after); both empty for a field the row leaves alone; planned_at last.
+     */
+    void plan(int line, String id, Update update, Map<String, String> before) {
+        try {
+            if (plan == null) {
+                Files.createDirectories(reportsDir);
+                plan = new CSVPrinter(Files.newBufferedWriter(report(".plan.csv"), StandardCharsets.UTF_8), OUT);
+                List<String> head = new ArrayList<>();
+                head.add("line");
+                head.add("id");
+                for (String col : run.updateColumns()) {
+                    head.add(col + "_before");
+                    head.add(col + "_after");
+                }
+                head.add("planned_at");
+                plan.printRecord(head);
+            }
+            Map<String, Object> changed = update.fields();
+            List<String> row = new ArrayList<>();
+            row.add(String.valueOf(line));
+            row.add(safe(id));
+            for (String col : run.updateColumns()) {
+                boolean changes = changed.containsKey(col);
+                String was = changes ? before.get(col) : null;
+                row.add(was == null ? "" : safe(was));
+                row.add(changes ? safe(String.valueOf(changed.get(col))) : "");
+            }
+            row.add(plannedAt);
+            plan.printRecord(row);
+        } catch (IOException e) {
+            throw new ReportWriteException(report(".plan.csv").toString(), e);
+        }
+    }
+
+    /**
      * Writes results, retry and summary. {@code rows} walks the input again; lines it visits that have no
      * result (none should) are reported FAILED rather than lost.
      */
     Map<String, Object> finish() throws IOException {
         Files.createDirectories(reportsDir);
         closeUndo();
+        sortPlan();
+        List<String> names = header.stream().map(h -> h.trim().toLowerCase(java.util.Locale.ROOT)).toList();
+        List<String> asked = run.updateColumns();
+        int[] askedAt = new int[asked.size()]; // where each update column's value is in a row's cells
+        for (int i = 0; i < asked.size(); i++) {
+            askedAt[i] = names.indexOf(asked.get(i)) >= 0 ? names.indexOf(asked.get(i)) : names.indexOf(asked.get(i) + "_after");
+        }
+        List<Integer> own = new ArrayList<>(); // the input's own columns, without those of an earlier report
+        for (int i = 0; i < names.size(); i++) {
+            if (!REPORT_COLUMNS.contains(names.get(i))) {
+                own.add(i);
+            }
+        }
         Path retryPath = report(".retry.csv");
         CSVPrinter retry = null;
         try (BufferedWriter w = Files.newBufferedWriter(report(".results.csv"), StandardCharsets.UTF_8);
              CSVPrinter results = new CSVPrinter(w, OUT)) {
-            results.printRecord("line", "id", "status", "http_status", "message");
+            List<String> head = new ArrayList<>(List.of("line", "id", "status", "http_status", "message"));
+            head.addAll(asked);
+            results.printRecord(head);
             final CSVPrinter[] retryHolder = {null};
             run.rows().forEach((line, id, cells) -> {
                 Status s = run.status(line);
@@ -141,15 +200,30 @@ final class RunReports {
                     s = Status.FAILED;
                 }
                 int http = run.http(line);
-                results.printRecord(line, safe(id), s, http == 0 ? "" : http, safe(run.message(line)));
+                String message = run.message(line);
+                List<Object> out = new ArrayList<>(5 + asked.size());
+                out.add(line);
+                out.add(safe(id));
+                out.add(s);
+                out.add(http == 0 ? "" : http);
+                out.add(safe(message));
+                for (int at : askedAt) {
+                    out.add(cells != null && at >= 0 && at < cells.size() ? safe(cells.get(at).trim()) : "");
+                }
+                results.printRecord(out);
                 if ((s == Status.INVALID || s == Status.FAILED) && cells != null) {
                     if (retryHolder[0] == null) {
                         retryHolder[0] = new CSVPrinter(Files.newBufferedWriter(retryPath, StandardCharsets.UTF_8), OUT);
-                        retryHolder[0].printRecord(header);
+                        List<String> retryHead = new ArrayList<>();
+                        own.forEach(i -> retryHead.add(header.get(i)));
+                        retryHead.addAll(REPORT_COLUMNS);
+                        retryHolder[0].printRecord(retryHead);
                     }
-                    List<String> safeCells = new ArrayList<>(cells.size());
-                    cells.forEach(c -> safeCells.add(safe(c)));
-                    retryHolder[0].printRecord(safeCells);
+                    List<String> row = new ArrayList<>(own.size() + 2);
+                    own.forEach(i -> row.add(i < cells.size() ? safe(cells.get(i)) : ""));
+                    row.add(String.valueOf(line));
+                    row.add(safe(message));
+                    retryHolder[0].printRecord(row);
                 }
             });
             retry = retryHolder[0];
@@ -160,6 +234,34 @@ final class RunReports {
         }
         outcome = "finished";
         return writeSummary(null);
+    }
+
+    /**
+     * The plan is written as batches are read; at the end it is put in input order (a plan of up to
+     * PLAN_SORT_LIMIT rows; a larger one keeps batch order, and is applied the same either way).
+     */
+    private void sortPlan() throws IOException {
+        Path p = report(".plan.csv");
+        if (!Files.exists(p) || Files.size(p) > PLAN_SORT_BYTES) {
+            return;
+        }
+        List<org.apache.commons.csv.CSVRecord> rows;
+        List<String> head;
+        try (java.io.Reader r = Files.newBufferedReader(p, StandardCharsets.UTF_8);
+             org.apache.commons.csv.CSVParser parser = CSVFormat.DEFAULT.builder().setHeader()
+                     .setSkipHeaderRecord(true).build().parse(r)) {
+            head = parser.getHeaderNames();
+            rows = new ArrayList<>(parser.getRecords());
+        }
+        rows.sort(java.util.Comparator.comparingLong(rec -> Long.parseLong(rec.get(0))));
+        Path tmp = p.resolveSibling(p.getFileName() + ".tmp");
+        try (CSVPrinter out = new CSVPrinter(Files.newBufferedWriter(tmp, StandardCharsets.UTF_8), OUT)) {
+            out.printRecord(head);
+            for (org.apache.commons.csv.CSVRecord rec : rows) {
+                out.printRecord(rec.toList());
+            }
+        }
+        Files.move(tmp, p, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 
     /** Ends the run with only a summary: {@code outcome} and why. */
@@ -174,18 +276,27 @@ final class RunReports {
             undo.close();
             undo = null;
         }
+        if (plan != null) {
+            plan.close();
+            plan = null;
+        }
     }
 
     private Map<String, Object> writeSummary(String reason) throws IOException {
         Files.createDirectories(reportsDir);
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("name", run.name());
+        s.put("kind", kind());
         s.put("source", run.source());
         s.put("outcome", outcome);
         if (reason != null) {
             s.put("reason", reason);
         }
         s.put("dry_run", run.dryRun());
+        if (run.approvedBy() != null) {
+            s.put("approved_by", run.approvedBy());
+            s.put("approved_at", run.approvedAt());
+        }
         s.put("filter", run.filter());
         s.putAll(run.figures());
         Instant started = run.started();
@@ -195,7 +306,7 @@ final class RunReports {
         s.put("duration_ms", end.toEpochMilli() - started.toEpochMilli());
         Meters.run(run.source().startsWith("sweep") ? "sweep" : "file", end.toEpochMilli() - started.toEpochMilli());
         Map<String, String> reports = new LinkedHashMap<>();
-        for (String suffix : new String[] {".results.csv", ".retry.csv", ".undo.csv", ".summary.json"}) {
+        for (String suffix : SUFFIXES) {
             Path p = report(suffix);
             if (Files.exists(p) || suffix.equals(".summary.json")) {
                 reports.put(suffix.substring(1, suffix.lastIndexOf('.')), p.toString());
@@ -209,6 +320,18 @@ final class RunReports {
         }
         JSON.writeValue(report(".summary.json").toFile(), s);
         return s;
+    }
+
+    /** What the run came from: a file, a plan, a sweep or a Kamelet message. */
+    private String kind() {
+        String source = run.source();
+        if (source.startsWith("sweep")) {
+            return "sweep";
+        }
+        if (source.startsWith("kamelet")) {
+            return "kamelet";
+        }
+        return run.name().toLowerCase(java.util.Locale.ROOT).endsWith(".plan") ? "plan" : "file";
     }
 
     /** Spreadsheets run cells that start with = + - @ (or tab, CR): prefix them so they show as text. */

@@ -26,6 +26,7 @@ public class RunState {
     private final AtomicBoolean internalError = new AtomicBoolean();
     private final AtomicReference<String> configError = new AtomicReference<>();
     private volatile Runnable onFinish = () -> { };
+    private volatile boolean exitWhenDone; // --once, --sweep, --apply: the process ends when the work does
     private volatile CamelContext context;
     private volatile Runnable onHalt = () -> { };
 
@@ -41,6 +42,7 @@ public class RunState {
     /** Called when --once / --sweep work is over, or halted. */
     public void onFinish(Runnable r) {
         onFinish = r;
+        exitWhenDone = true;
     }
 
     public boolean isHalted() {
@@ -67,14 +69,20 @@ public class RunState {
 
     private void stopWorkRoutes() {
         CamelContext ctx = context;
-        if (ctx == null) {
+        if (ctx == null || exitWhenDone) { // a one-off run stops as a whole
             return;
         }
+        // only the sources that run (a one-off run leaves most of them off); not while Camel itself stops
+        // (--once ends at a halt): two stops of one route at once throw ConcurrentModificationException
         java.util.List<String> sources = ctx.getRoutes().stream()
                 .filter(r -> SOURCES.equals(r.getGroup()))
                 .map(r -> r.getRouteId())
+                .filter(id -> ctx.getRouteController().getRouteStatus(id).isStarted())
                 .toList();
         Thread t = new Thread(() -> sources.forEach(id -> {
+                    if (ctx.isStopping() || ctx.isStopped()) {
+                        return;
+                    }
                     try {
                         ctx.getRouteController().stopRoute(id, 30, java.util.concurrent.TimeUnit.SECONDS);
                     } catch (Exception ex) {

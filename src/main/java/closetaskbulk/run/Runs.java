@@ -26,10 +26,21 @@ public class Runs {
 
     private final RunState runState;
     private final long progressMs;
+    private final Map<String, Run> live = new java.util.concurrent.ConcurrentHashMap<>();
 
     public Runs(RunState runState, long progressMs) {
         this.runState = runState;
         this.progressMs = Math.max(1, progressMs);
+    }
+
+    /** Step run-begins: the run is under way (the console lists it with its progress until it ends). */
+    public void begin(@ExchangeProperty(RUN) Run run) {
+        live.put(run.base(), run);
+    }
+
+    /** The runs under way, by report name. */
+    public Map<String, Run> live() {
+        return Map.copyOf(live);
     }
 
     /**
@@ -40,10 +51,13 @@ public class Runs {
         if (runState.isHalted()) { // stop reading: nothing more will be sent
             throw new CloseHalt(0, runState.haltReason());
         }
+        if (run.writeFailure() != null) { // a batch could not be recorded: stop reading, keep the input
+            throw run.writeFailure();
+        }
         if ((row.line() & 1023) == 0) {
             run.progress(PROGRESS);
         }
-        List<Batch> full = run.batcher().add(row.line(), row.id(), row.update());
+        List<Batch> full = run.batcher().add(row.line(), row.id(), row.update(), row.expected());
         return full.isEmpty() ? null : full;
     }
 
@@ -59,6 +73,9 @@ public class Runs {
         ex.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
             @Override
             public void onDone(Exchange done) {
+                if (done.getException() != null && isWriteFailure(done.getException())) {
+                    batch.run().writeFailed(done.getException()); // Close may have confirmed it: the run stops
+                }
                 batch.run().completed();
             }
         });
@@ -73,16 +90,25 @@ public class Runs {
         if (runState.isHalted()) {
             throw new CloseHalt(0, runState.haltReason());
         }
+        if (run.writeFailure() != null) { // the journal or the undo file could not be written: the input stays
+            throw run.writeFailure();
+        }
     }
 
     /** Step write-reports: results, retry, undo and summary; the summary is the body. */
     public Map<String, Object> finish(@ExchangeProperty(RUN) Run run) throws Exception {
-        Map<String, Object> summary = run.finish();
+        Map<String, Object> summary;
+        try {
+            summary = run.finish();
+        } finally {
+            live.remove(run.base());
+        }
         if (!run.allOk()) {
             runState.rowsNotOk();
         }
         LOG.info("{}: done, {} rows {}; {} requests; reports: {}", run.name(), summary.get("rows"),
-                nonZero(run.counts()), ((Map<?, ?>) summary.get("requests")).get("total"), run.report(".results.csv"));
+                nonZero(run.counts()), ((Map<?, ?>) summary.get("requests")).get("total"),
+                String.join(", ", ((Map<?, ?>) summary.get("reports")).values().stream().map(String::valueOf).toList()));
         return summary;
     }
 
@@ -99,9 +125,15 @@ public class Runs {
             LOG.error("{}", e.getMessage());
             runState.configError(e.getMessage());
         }
+        if (run == null && !(e instanceof RunFailed) && !(e instanceof CloseHalt) && !runState.isHalted()
+                && ex.getIn().getHeader(Exchange.FILE_NAME) == null) { // a file's own step says it (csvIntake.stopped)
+            runState.internalError(String.valueOf(e));
+            LOG.error("stopped by an internal error before its run opened", e);
+        }
         if (run == null || run.ended()) {
             return;
         }
+        live.remove(run.base());
         if (run.journal() != null) {
             run.journal().close(); // kept: a restart resumes from it
         }

@@ -102,6 +102,18 @@ public class SweepSchedule {
         context.getComponent("quartz", QuartzComponent.class).getScheduler().triggerJob(JobKey.jobKey(id, GROUP));
     }
 
+    /** The console's "Run now" and "Dry run now" of a sweep whose route runs (it is enabled). */
+    public void fire(CamelContext context, String id, boolean dryRun) throws Exception {
+        org.quartz.JobDataMap data = new org.quartz.JobDataMap();
+        data.put(Sweeps.DRY_RUN_NOW, String.valueOf(dryRun));
+        context.getComponent("quartz", QuartzComponent.class).getScheduler().triggerJob(JobKey.jobKey(id, GROUP), data);
+    }
+
+    /** When the sweep last ran here, or null. */
+    public String lastRun(String id) {
+        return lastRuns().getProperty(id);
+    }
+
     synchronized void recordRun(String id, Instant at) {
         Properties p = lastRuns();
         p.setProperty(id, at.toString());

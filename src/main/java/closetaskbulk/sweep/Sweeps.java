@@ -36,6 +36,8 @@ public class Sweeps {
     static final String UPDATE = "sweepUpdate";
     static final String TIME_ZONE = "sweepTimeZone";
     static final String DRY_RUN = "sweepDryRun";
+    /** Quartz job data of a run fired from the console: "true" for a dry run. */
+    static final String DRY_RUN_NOW = "bulkDryRunNow";
     static final String MAX_TASKS = "sweepMaxTasks";
 
     private static final Logger LOG = LoggerFactory.getLogger(Sweeps.class);
@@ -80,7 +82,9 @@ public class Sweeps {
         ZoneId zone = SweepDefinition.zone(id, ex.getProperty(TIME_ZONE, "UTC", String.class));
         Map<String, String> filter = SweepDefinition.checkFilter(id, SweepDefinition.parse(ex.getProperty(FILTER, "", String.class)));
         Update update = SweepDefinition.checkUpdate(id, SweepDefinition.parse(ex.getProperty(UPDATE, "", String.class)));
-        boolean dryRun = dryRunSetting || Boolean.parseBoolean(ex.getProperty(DRY_RUN, "false", String.class).trim());
+        boolean dryRun = dryRunSetting || Boolean.parseBoolean(ex.getProperty(DRY_RUN, "false", String.class).trim())
+                || ex.getIn().getHeader("mergedJobDataMap") instanceof java.util.Map<?, ?> data
+                && "true".equals(data.get(DRY_RUN_NOW));
         int maxTasks = Integer.parseInt(ex.getProperty(MAX_TASKS, "10000", String.class).trim());
         Instant at = ex.getProperty(RUN_AT, Date.class).toInstant();
         String name = "sweep-" + id + "-" + STAMP.format(at.atZone(zone));

@@ -306,6 +306,9 @@ class ClusterIT {
         s.put("cluster.node-id", name);
         s.put("cluster.leader-check-interval", "500");
         s.put("camel.management.port", "0");
+        s.put("camel.server.port", String.valueOf(Fixture.freePort())); // each node's console
+        s.put("bulk.approved", f.approved.toString());
+        s.put("bulk.preview", f.dir.resolve("preview").toString());
         s.putAll(extra);
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());

@@ -113,6 +113,46 @@ class JarIT {
             assertEquals(List.of(), more, halted.output());
             assertTrue(Files.exists(dir.resolve("inbox/k.csv")));
             assertFalse(halted.output().contains(Fixture.KEY));
+
+            // a sweep halted the same way: the HALT line and nothing after it (no Quartz job error)
+            Result sweep = run(Map.of("CLOSE_BASE_URL", emu.baseUrl(), "CLOSE_API_KEY", Fixture.KEY), "--sweep",
+                    "stale-followups");
+            assertEquals(2, sweep.code(), sweep.output());
+            String afterSweep = sweep.output().substring(sweep.output().indexOf("HALT"));
+            assertEquals(List.of(), afterSweep.lines().skip(1).filter(l -> !l.contains("o.a.c.main.MainSupport")).toList(),
+                    sweep.output());
+        }
+    }
+
+    @Test
+    void aSecondProcessOnTheSameStateFolderIsRefusedWhileTheFirstRuns() throws Exception {
+        try (Fixture f = new Fixture()) {
+            List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Dbulk.inbox=" + dir.resolve("inbox"), "-Dbulk.state=" + dir.resolve("state"),
+                    "-Dbulk.reports=" + dir.resolve("reports"), "-Dcamel.management.port=" + Fixture.freePort(),
+                    "-Dcamel.server.port=" + Fixture.freePort(), "-jar",
+                    Path.of("target/close-task-bulk.jar").toAbsolutePath().toString()));
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("first.log").toFile());
+            pb.environment().put("CLOSE_BASE_URL", f.emulator.baseUrl());
+            pb.environment().put("CLOSE_API_KEY", Fixture.KEY);
+            Process first = pb.start();
+            try {
+                org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).until(() ->
+                        Files.readString(dir.resolve("first.log")).contains("ready:"));
+                Result second = run(Map.of("CLOSE_BASE_URL", f.emulator.baseUrl(), "CLOSE_API_KEY", Fixture.KEY), "--once");
+                assertEquals(2, second.code(), second.output());
+                String line = second.output().strip();
+                assertTrue(line.startsWith("error: bulk.state=") && line.contains("is in use by another process (pid "
+                        + first.pid()), line);
+                assertEquals(1, line.lines().count(), line);
+            } finally {
+                first.destroy();
+                assertTrue(first.waitFor(30, TimeUnit.SECONDS));
+            }
+            // the lock dies with its holder: the folder is free again
+            Result after = run(Map.of("CLOSE_BASE_URL", f.emulator.baseUrl(), "CLOSE_API_KEY", Fixture.KEY), "--once");
+            assertEquals(0, after.code(), after.output());
         }
     }
 

@@ -1,0 +1,157 @@
+package closetaskbulk.console;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import closetaskbulk.intake.Approvals;
+import closetaskbulk.sweep.SweepSchedule;
+
+/**
+ * What the console changes (routes/console.camel.yaml), each with the guard's checks done: an upload lands
+ * in bulk.inbox (apply) or bulk.preview (preview) under a temporary name, then is renamed; an approval copies
+ * a plan into bulk.approved with who approved it; a sweep is fired now, for real or as a dry run.
+ */
+public class ConsoleActions {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ConsoleActions.class);
+
+    private final Path reports;
+    private final Path inbox;
+    private final Path preview;
+    private final Path approved;
+    private final long uploadMaxBytes;
+    private final SweepList sweeps;
+    private final SweepSchedule schedule;
+
+    public ConsoleActions(Path reports, Path inbox, Path preview, Path approved, long uploadMaxBytes,
+                          SweepList sweeps, SweepSchedule schedule) {
+        this.reports = reports.toAbsolutePath().normalize();
+        this.inbox = inbox;
+        this.preview = preview;
+        this.approved = approved;
+        this.uploadMaxBytes = uploadMaxBytes;
+        this.sweeps = sweeps;
+        this.schedule = schedule;
+    }
+
+    /** POST /api/uploads?name=&mode=preview|apply, the file as the body. */
+    public String upload(Exchange ex) throws IOException {
+        String raw = ConsoleGuard.param(ex, "name", "");
+        String mode = ConsoleGuard.param(ex, "mode", "preview");
+        if (!mode.equals("preview") && !mode.equals("apply")) {
+            throw new ConsoleRefused(400, "mode must be preview or apply");
+        }
+        String name = safeName(raw);
+        if (!name.toLowerCase(Locale.ROOT).endsWith(".csv")) {
+            throw new ConsoleRefused(415, "only .csv files are accepted (this is '" + name + "')");
+        }
+        String length = ConsoleGuard.param(ex, "Content-Length", "0").trim();
+        if (length.matches("\\d{1,18}") && Long.parseLong(length) > uploadMaxBytes) {
+            throw tooLarge();
+        }
+        byte[] body;
+        try (InputStream in = ex.getIn().getBody(InputStream.class)) {
+            body = in == null ? new byte[0] : in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, uploadMaxBytes + 1));
+        }
+        if (body.length > uploadMaxBytes) {
+            throw tooLarge();
+        }
+        if (body.length == 0) {
+            throw new ConsoleRefused(400, "the file is empty");
+        }
+        Path dir = mode.equals("apply") ? inbox : preview;
+        Files.createDirectories(dir);
+        Path target = free(dir, name);
+        Path tmp = dir.resolve("." + target.getFileName() + ".upload");
+        Files.write(tmp, body);
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+        LOG.info("console: {} uploaded {} ({} bytes) to {} ({})", ex.getProperty(ConsoleGuard.USER), target.getFileName(),
+                body.length, dir, mode);
+        String file = target.getFileName().toString();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("file", file);
+        m.put("run", file.substring(0, file.length() - 4));
+        m.put("mode", mode);
+        return Console.json(ex, m);
+    }
+
+    private ConsoleRefused tooLarge() {
+        return new ConsoleRefused(413, "the file is larger than the console accepts (console.upload-max-bytes="
+                + uploadMaxBytes + "): drop it into the inbox folder instead");
+    }
+
+    /** A file name with no path, only plain characters, not hidden. */
+    static String safeName(String raw) {
+        String n = raw == null ? "" : raw.replace('\\', '/');
+        n = n.substring(n.lastIndexOf('/') + 1).strip();
+        n = n.replaceAll("[^\\p{L}\\p{N}._ -]", "_").replaceAll("^[.\\s]+", "");
+        if (n.length() > 120) {
+            n = n.substring(n.length() - 120);
+        }
+        if (n.isEmpty() || n.equalsIgnoreCase(".csv")) {
+            throw new ConsoleRefused(400, "the file needs a name");
+        }
+        return n;
+    }
+
+    /** dir/name, or dir/name-2.csv, … when taken: nothing is overwritten. */
+    private static Path free(Path dir, String name) {
+        Path p = dir.resolve(name);
+        String stem = name.substring(0, name.length() - 4);
+        for (int i = 2; Files.exists(p); i++) {
+            p = dir.resolve(stem + "-" + i + ".csv");
+        }
+        return p;
+    }
+
+    /** POST /api/plans/{name}/approve: the plan goes to bulk.approved, with who approved it and when. */
+    public String approve(Exchange ex) throws IOException {
+        String name = Console.name(ex);
+        Path plan = reports.resolve(name + ".plan.csv").normalize();
+        if (!plan.getParent().equals(reports) || !Files.isRegularFile(plan)) {
+            throw new ConsoleRefused(404, "no plan named '" + name + "'");
+        }
+        if (Files.exists(reports.resolve(name + ".plan.summary.json"))) {
+            throw new ConsoleRefused(409, "this plan was applied already");
+        }
+        Files.createDirectories(approved);
+        Path target = approved.resolve(name + ".plan.csv");
+        if (Files.exists(target)) {
+            throw new ConsoleRefused(409, "this plan is approved already and waits to be applied");
+        }
+        String by = ex.getProperty(ConsoleGuard.USER, "local", String.class);
+        Approvals.write(target, by, Instant.now().toString()); // before the plan lands: it is read with it
+        Path tmp = approved.resolve("." + name + ".plan.csv.approving");
+        Files.copy(plan, tmp, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+        LOG.info("console: {} approved the plan {}", by, plan.getFileName());
+        return Console.json(ex, Map.of("run", name + ".plan", "approved_by", by));
+    }
+
+    /** POST /api/sweeps/{id}/run?dry=true|false: fires an enabled sweep now. */
+    public String sweep(Exchange ex) throws Exception {
+        String id = ConsoleGuard.param(ex, "id", "");
+        boolean dry = Boolean.parseBoolean(ConsoleGuard.param(ex, "dry", "true"));
+        if (!sweeps.exists(ex.getContext(), id)) {
+            throw new ConsoleRefused(404, "no sweep named '" + id + "'");
+        }
+        if (!sweeps.enabled(ex.getContext(), id)) {
+            throw new ConsoleRefused(409, "sweep " + id + " is off: set sweep." + id + ".enabled=true to run it here, "
+                    + "or run it once with --sweep " + id + " --dry-run");
+        }
+        schedule.fire(ex.getContext(), id, dry);
+        LOG.info("console: {} started sweep {}{}", ex.getProperty(ConsoleGuard.USER), id, dry ? " (dry run)" : "");
+        return Console.json(ex, Map.of("sweep", id, "dry_run", dry, "run_prefix", "sweep-" + id + "-"));
+    }
+}

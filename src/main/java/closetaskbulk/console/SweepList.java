@@ -1,0 +1,77 @@
+package closetaskbulk.console;
+
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TimeZone;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.Route;
+import org.quartz.CronExpression;
+
+import closetaskbulk.sweep.SweepSchedule;
+
+/** The sweeps as the console shows them: their routes, their sweep.<id>.* settings, next and last run. */
+public class SweepList {
+
+    private final Map<String, Map<String, String>> settings;
+    private final SweepSchedule schedule;
+
+    /** @param settings sweep.<id>.* by id, then by key (cron, time-zone, filter, …) */
+    public SweepList(Map<String, Map<String, String>> settings, SweepSchedule schedule) {
+        this.settings = settings;
+        this.schedule = schedule;
+    }
+
+    List<Map<String, Object>> list(CamelContext ctx) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Route r : ctx.getRoutes()) {
+            if (!r.getRouteId().startsWith("sweep-")) {
+                continue;
+            }
+            String id = r.getRouteId().substring("sweep-".length());
+            Map<String, String> s = settings.getOrDefault(id, Map.of());
+            boolean on = ctx.getRouteController().getRouteStatus(r.getRouteId()).isStarted();
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("id", id);
+            m.put("enabled", on);
+            m.put("cron", s.get("cron"));
+            m.put("time_zone", s.getOrDefault("time-zone", "UTC"));
+            m.put("filter", s.get("filter"));
+            Map<String, String> update = new LinkedHashMap<>();
+            for (String k : new String[] {"assigned-to", "date", "is-complete"}) {
+                if (s.get(k) != null && !s.get(k).isBlank()) {
+                    update.put(k.replace('-', '_'), s.get(k));
+                }
+            }
+            m.put("update", update);
+            m.put("dry_run", Boolean.parseBoolean(s.getOrDefault("dry-run", "false")));
+            m.put("next_run", on ? next(s.get("cron"), s.getOrDefault("time-zone", "UTC")) : null);
+            m.put("last_run", schedule.lastRun(id));
+            out.add(m);
+        }
+        out.sort(java.util.Comparator.comparing(m -> String.valueOf(m.get("id"))));
+        return out;
+    }
+
+    private static String next(String cron, String zone) {
+        try {
+            CronExpression e = new CronExpression(cron);
+            e.setTimeZone(TimeZone.getTimeZone(zone));
+            Date d = e.getNextValidTimeAfter(new Date());
+            return d == null ? null : d.toInstant().toString();
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    boolean exists(CamelContext ctx, String id) {
+        return ctx.getRoute("sweep-" + id) != null;
+    }
+
+    boolean enabled(CamelContext ctx, String id) {
+        return exists(ctx, id) && ctx.getRouteController().getRouteStatus("sweep-" + id).isStarted();
+    }
+}

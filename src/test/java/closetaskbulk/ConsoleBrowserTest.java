@@ -1,0 +1,153 @@
+package closetaskbulk;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The console in a real browser (Debian's chromium and chromium-driver; .ci/run installs them), against the
+ * service and the emulator: upload, preview, the plan, approve, progress, results, the retry file; then a
+ * sweep's dry run. Screenshots go to target/screenshots/.
+ */
+class ConsoleBrowserTest extends ServiceTestSupport {
+
+    static final Path DRIVER = Path.of(System.getProperty("chromedriver", "/usr/bin/chromedriver"));
+    static final Path CHROMIUM = Path.of(System.getProperty("chromium", "/usr/bin/chromium"));
+    static final Path SHOTS = Path.of("target/screenshots");
+
+    private WebDriver browser;
+    private Path downloads;
+
+    @Override
+    protected void prepare(Fixture fixture) {
+        Map<String, String> sweep = new java.util.LinkedHashMap<>();
+        sweep.put("enabled", "true");
+        sweep.put("cron", "0 0 3 1 1 ? 2099"); // never on its own during the test
+        sweep.put("time-zone", "Europe/Berlin");
+        sweep.put("filter", "is_complete=false&assigned_to=" + Fixture.ALICE);
+        sweep.put("assigned-to", "bob.smith@example.com");
+        fixture.addSweep("handover", sweep);
+        fixture.set("sweep.handover.run-missed", "false");
+    }
+
+    @AfterEach
+    void quit() {
+        if (browser != null) {
+            browser.quit();
+        }
+    }
+
+    private WebDriver browser() throws Exception {
+        boolean required = Boolean.getBoolean("console.browser.required");
+        Assumptions.assumeTrue(required || Files.isExecutable(DRIVER) && Files.isExecutable(CHROMIUM),
+                "no chromium and chromium-driver here (.ci/run installs them)");
+        downloads = Files.createDirectories(f.dir.resolve("downloads"));
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toFile());
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1100");
+        Map<String, Object> prefs = new HashMap<>();
+        prefs.put("download.default_directory", downloads.toString());
+        prefs.put("download.prompt_for_download", false);
+        options.setExperimentalOption("prefs", prefs);
+        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(DRIVER.toFile())
+                .usingAnyFreePort().build();
+        browser = new ChromeDriver(service, options);
+        return browser;
+    }
+
+    private void shot(String name) throws Exception {
+        Files.createDirectories(SHOTS);
+        Path png = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath();
+        Files.copy(png, SHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    @Test
+    void uploadPreviewApproveFollowDownloadAndDryRunASweep() throws Exception {
+        List<String> ids = f.seed(8);
+        WebDriver b = browser();
+        WebDriverWait wait = new WebDriverWait(b, Duration.ofSeconds(30));
+        String console = "http://127.0.0.1:" + f.settings.get("camel.server.port") + "/";
+        b.get(console);
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("who"), "signed in as local"));
+
+        // upload: two updates (two batches), and a bad row
+        Path csv = f.dir.resolve("friday-cleanup.csv");
+        StringBuilder rows = new StringBuilder("id,is_complete,assigned_to\n");
+        for (int i = 0; i < 3; i++) {
+            rows.append(ids.get(i)).append(",true,\n");
+        }
+        for (int i = 3; i < 6; i++) {
+            rows.append(ids.get(i)).append(",,Bob.Smith@example.com\n");
+        }
+        rows.append("TASK-7,true,\n");
+        Files.writeString(csv, rows.toString());
+        b.findElement(By.id("file")).sendKeys(csv.toAbsolutePath().toString());
+        wait.until(ExpectedConditions.elementToBeClickable(By.id("preview-btn"))).click();
+
+        // preview: its run, then its plan
+        wait.until(ExpectedConditions.urlContains("#/run/friday-cleanup"));
+        wait.until(ExpectedConditions.elementToBeClickable(By.id("review-plan"))).click();
+        wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#plan-rows tbody tr"), 6));
+        String plan = b.findElement(By.id("plan-rows")).getText();
+        assertTrue(plan.contains(Fixture.BOB) && plan.contains("→"), plan);
+        assertEquals(0, f.count("PUT /task/"), "a preview sends nothing");
+        shot("2-plan");
+
+        // approve: one of the two writes is refused by Close, so the run has a retry file
+        f.emulator.faults().failNext("PUT /task/", 1, 400);
+        b.findElement(By.id("approve-btn")).click();
+        b.switchTo().alert().accept();
+        wait.until(ExpectedConditions.urlContains("#/run/friday-cleanup.plan"));
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("run-meta"), "done"));
+        assertTrue(b.findElement(By.id("run-meta")).getText().contains("approved by local"),
+                b.findElement(By.id("run-meta")).getText());
+        wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#results tbody tr"), 6));
+        String results = b.findElement(By.id("results")).getText();
+        assertTrue(results.contains("UPDATED") && results.contains("FAILED"), results);
+        shot("3-results");
+        new org.openqa.selenium.support.ui.Select(b.findElement(By.id("status-filter"))).selectByVisibleText("FAILED");
+        wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#results tbody tr"), 3));
+
+        // the retry file, downloaded by the browser
+        b.findElement(By.id("download-retry")).click();
+        Path retry = downloads.resolve("friday-cleanup.plan.retry.csv");
+        wait.until(d -> Files.exists(retry));
+        List<String> lines = Files.readAllLines(retry);
+        assertEquals(4, lines.size(), lines.toString());
+        assertTrue(lines.get(0).endsWith(",line,error"), lines.get(0));
+
+        // a sweep's dry run, from the home page
+        b.get(console + "#/");
+        WebElement dry = wait.until(ExpectedConditions.elementToBeClickable(
+                By.cssSelector("button[aria-label='Dry run sweep handover now']")));
+        dry.click();
+        b.switchTo().alert().accept();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("runs"), "sweep (preview)"));
+        wait.until(d -> f.files(f.reports).stream().anyMatch(n -> n.startsWith("sweep-handover-") && n.endsWith(".summary.json")));
+        assertFalse(b.getPageSource().contains(Fixture.KEY), "the key is on no page");
+        ((org.openqa.selenium.JavascriptExecutor) b).executeScript("window.scrollTo(0, 0)");
+        shot("1-console");
+    }
+}
