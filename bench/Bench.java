@@ -245,7 +245,7 @@ public class Bench {
         for (int n : new int[] {100_000, 1_000_000}) {
             Run m;
             try (CloseEmulator e = emulator(n)) {
-                m = run(e, rows(n), Map.of(), "-Xmx256m");
+                m = run(e, rows(n), Map.of(), System.getProperty("bench.jvm", "-Xmx256m"));
             }
             if (m.summary().path("counts").path("UPDATED").asInt() != n) {
                 throw new IllegalStateException("not every row UPDATED: " + m.summary());
@@ -344,10 +344,11 @@ public class Bench {
             Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 60_000));
         }
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                xmx, "-Xlog:gc:file=" + dir.resolve("gc.log"),
+                "-Xlog:gc:file=" + dir.resolve("gc.log"),
                 "-Dbulk.inbox=" + dir.resolve("inbox"), "-Dbulk.done=" + dir.resolve("done"),
                 "-Dbulk.failed=" + dir.resolve("failed"), "-Dbulk.reports=" + dir.resolve("reports"),
                 "-Dbulk.state=" + dir.resolve("state")));
+        cmd.addAll(1, List.of(xmx.trim().split("\\s+")));
         settings.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.addAll(List.of("-jar", "target/close-task-bulk.jar", "--once"));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)

@@ -149,5 +149,11 @@ class ConsoleBrowserTest extends ServiceTestSupport {
         assertFalse(b.getPageSource().contains(Fixture.KEY), "the key is on no page");
         ((org.openqa.selenium.JavascriptExecutor) b).executeScript("window.scrollTo(0, 0)");
         shot("1-console");
+
+        // at phone width the page does not scroll sideways (wide tables scroll inside their own box)
+        b.manage().window().setSize(new org.openqa.selenium.Dimension(390, 900));
+        wait.until(d -> (Boolean) ((org.openqa.selenium.JavascriptExecutor) d).executeScript(
+                "return document.documentElement.scrollWidth <= window.innerWidth + 1"));
+        shot("4-phone");
     }
 }

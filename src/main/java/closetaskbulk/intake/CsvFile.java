@@ -47,17 +47,6 @@ final class CsvFile {
         return r;
     }
 
-    /** The file's bytes without a UTF-8 byte order mark, for camel-csv. */
-    static InputStream withoutBom(Path file) throws IOException {
-        InputStream in = new java.io.BufferedInputStream(Files.newInputStream(file), 1 << 16);
-        in.mark(3);
-        byte[] b = in.readNBytes(3);
-        if (!(b.length == 3 && (b[0] & 0xff) == 0xEF && (b[1] & 0xff) == 0xBB && (b[2] & 0xff) == 0xBF)) {
-            in.reset();
-        }
-        return in;
-    }
-
     /**
      * Comma or semicolon (Excel in European locales): whichever the header line holds more of, outside quotes.
      */

@@ -135,7 +135,7 @@ public class CsvIntake {
 
     /**
      * The whole file is UTF-8 and valid CSV, its header one we know, its content new (a plan: not older than
-     * bulk.plan.max-age); opens its run, and makes the body the file's bytes for camel-csv (no BOM).
+     * bulk.plan.max-age); opens its run.
      */
     private void open(Exchange ex, boolean plan) throws IOException {
         Path file = ex.getIn().getBody(java.io.File.class).toPath();
@@ -177,18 +177,8 @@ public class CsvIntake {
         ex.setProperty(STATE, s);
         ex.setProperty(Runs.RUN, run);
         ex.setProperty(DELIMITER, String.valueOf(shape.delimiter()));
-        java.io.InputStream body = CsvFile.withoutBom(file);
-        ex.getExchangeExtension().addOnCompletion(new org.apache.camel.support.SynchronizationAdapter() {
-            @Override
-            public void onDone(Exchange done) {
-                try {
-                    body.close();
-                } catch (IOException ignored) {
-                    // read to its end or abandoned: nothing to keep
-                }
-            }
-        });
-        ex.getIn().setBody(body);
+        // the body stays the file: camel-csv streams it (an InputStream body would be stream-cached whole in
+        // memory); a BOM there only touches the header record, which to-rows skips (the header was read above)
         LOG.info("{}: {} ({} rows; columns {}, delimiter '{}'{})", file.getFileName(), plan ? "applying the plan"
                 : "reading", shape.rows(), header, shape.delimiter(), dry ? ", DRY RUN" : "");
     }

@@ -33,6 +33,15 @@ final class IdIndex {
         }
     }
 
+    /** Room for n ids without growing (at most half full). */
+    void reserve(int n) {
+        int cap = Integer.highestOneBit(Math.max(1 << 12, 2 * n + 1) - 1) << 1;
+        if (cap > keys.length && size == 0) {
+            keys = new long[cap];
+            lines = new int[cap];
+        }
+    }
+
     private void grow() {
         long[] oldKeys = keys;
         int[] oldLines = lines;

@@ -240,8 +240,12 @@ public class Run {
     }
 
     /** How many rows the run has (counted before it starts), for progress lines. */
-    public void total(long rows) {
+    public synchronized void total(long rows) {
         this.total = rows;
+        if (rows > 0 && rows < Integer.MAX_VALUE / 4) { // sized once: no doubling (and its garbage) on the way
+            ensure((int) rows + 1);
+            seen.reserve((int) rows);
+        }
     }
 
     /** Every few seconds: rows done of total, rate and time left. Cheap to call often. */
