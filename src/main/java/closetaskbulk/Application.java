@@ -129,6 +129,7 @@ public final class Application {
             cli.put("camel.main.routes-exclude-pattern", "**/console.camel.yaml");
             cli.put("camel.management.enabled", "false");
             cli.put("camel.metrics.enabled", "false");
+            cli.put("camel.main.jmx-enabled", "false"); // an MBean per processor: about a second of start and stop
             cli.put("camel.component.quartz.interrupt-jobs-on-shutdown", "true");
             if (sweep == null) { // --once and --apply fire no sweep: Quartz need not run
                 cli.put("camel.component.quartz.auto-start-scheduler", "false");

@@ -142,7 +142,9 @@ public final class Bundle {
         beans.put("batchErrors", new BatchErrors());
         beans.put("retryLog", new RetryLog(s.intSetting("close.retry.initial-delay"), s.intSetting("close.retry.max-delay")));
         beans.put("csvIntake", intake);
-        console(s, beans, schedule, pacer, runState);
+        if (s.flag("camel.server.enabled")) { // not for one-off runs: they serve no console
+            console(s, beans, schedule, pacer, runState);
+        }
         return beans;
     }
 
