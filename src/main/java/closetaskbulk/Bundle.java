@@ -160,10 +160,11 @@ public final class Bundle {
         Path reports = Path.of(s.get("bulk.reports"));
         beans.put("consoleGuard", guard);
         beans.put("platform-http-engine", new closetaskbulk.console.ConsoleHttpEngine(s.intSetting("camel.server.port")));
-        beans.put("console", new closetaskbulk.console.Console(reports, Path.of(s.get("bulk.approved", "data/approved")),
-                s.planMaxAge(), (Runs) beans.get("runs"), runState, pacer, sweeps, guard, uploadMax));
+        var console = new closetaskbulk.console.Console(reports, Path.of(s.get("bulk.approved", "data/approved")),
+                s.planMaxAge(), (Runs) beans.get("runs"), runState, pacer, sweeps, guard, uploadMax);
+        beans.put("console", console);
         beans.put("consoleActions", new closetaskbulk.console.ConsoleActions(reports, Path.of(s.get("bulk.inbox")),
                 Path.of(s.get("bulk.preview", "data/preview")), Path.of(s.get("bulk.approved", "data/approved")),
-                uploadMax, sweeps, schedule));
+                uploadMax, sweeps, schedule).console(console));
     }
 }

@@ -96,6 +96,15 @@ class ConsoleSecurityServiceTest extends ServiceTestSupport {
         assertEquals(404, send(get("/assets/..%2F..%2Fconfig%2Fapplication.properties", ok)).statusCode());
         assertEquals(404, send(get("/assets/app.js.map", ok)).statusCode());
 
+        // only a plan awaiting approval can be approved: not one whose dry run stopped before its end
+        Files.createDirectories(f.reports);
+        Files.writeString(f.reports.resolve("cut.plan.csv"), "line,id,is_complete_before,is_complete_after\n2,task_T00000,false,true\n");
+        HttpResponse<String> cut = send(get("/api/plans/cut/approve", ok).header("X-CSRF-Token", token)
+                .POST(HttpRequest.BodyPublishers.noBody()));
+        assertEquals(409, cut.statusCode(), cut.body());
+        assertTrue(cut.body().contains("incomplete"), cut.body());
+        assertEquals(List.of(), f.files(f.approved));
+
         // the key appears in no answer
         for (String path : List.of("/", "/assets/app.js", "/api/session", "/api/overview", "/api/runs/cron",
                 "/api/runs/cron/results", "/api/runs/cron/files/summary")) {

@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class HaltServiceTest extends ServiceTestSupport {
 
     @Test
-    void aHaltStopsTheIntakeAndLeavesFilesInTheInbox() {
+    void aHaltStopsTheIntakeAndLeavesFilesInTheInbox() throws Exception {
         List<String> ids = f.seed(4);
         f.emulator.revokeKey(Fixture.KEY);
         f.drop("first.csv", Fixture.csv("id,is_complete", ids.subList(0, 2).stream().map(i -> i + ",true").toList()));
@@ -29,5 +29,15 @@ class HaltServiceTest extends ServiceTestSupport {
         assertEquals(2, runState.exitCode());
         List<String> noWrites = new ArrayList<>(f.files(f.done));
         assertEquals(List.of(), noWrites);
+
+        // the console's banner: the halt, its reason and what to do
+        var http = java.net.http.HttpClient.newHttpClient();
+        String overview = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
+                + f.settings.get("camel.server.port") + "/api/overview")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        var health = Fixture.JSON.readTree(overview).get("health");
+        assertTrue(health.get("halted").asBoolean(), overview);
+        assertTrue(health.get("reason").asText().contains("401"), overview);
+        assertTrue(health.get("advice").asText().contains("CLOSE_API_KEY"), overview);
     }
 }

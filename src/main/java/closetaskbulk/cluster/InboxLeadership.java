@@ -26,7 +26,8 @@ public class InboxLeadership implements RoutePolicyFactory {
 
     @Override
     public synchronized RoutePolicy createRoutePolicy(CamelContext context, String routeId, NamedNode route) {
-        if (!"csv-intake".equals(routeId) && !"plan-intake".equals(routeId)) {
+        // the instance that leads reads every folder of files: the inbox, bulk.preview and bulk.approved
+        if (!java.util.Set.of("csv-intake", "preview-intake", "plan-intake").contains(routeId)) {
             return null;
         }
         if (policy == null) {

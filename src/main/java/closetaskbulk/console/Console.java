@@ -171,7 +171,10 @@ public class Console {
         return name.toLowerCase(java.util.Locale.ROOT).endsWith(".plan") ? "plan" : "file";
     }
 
-    /** Plans not yet applied: awaiting approval, approved (in bulk.approved), or too old to apply. */
+    /**
+     * Plans not yet applied: awaiting approval, approved (in bulk.approved), too old to apply, or incomplete
+     * (its dry run stopped before the end: not offered for approval).
+     */
     List<Map<String, Object>> plans() throws IOException {
         List<Map<String, Object>> out = new ArrayList<>();
         for (Path p : newest(".plan.csv", MAX_RUNS)) {
@@ -183,11 +186,15 @@ public class Console {
             m.put("name", name);
             Instant made = Files.getLastModifiedTime(p).toInstant();
             m.put("planned_at", made.toString());
+            if (runs.live().containsKey(name)) {
+                continue; // its dry run is still writing it
+            }
             boolean inApproved = Files.exists(approved.resolve(name + ".plan.csv"));
             boolean expired = Duration.between(made, Instant.now()).compareTo(planMaxAge) > 0;
-            m.put("state", inApproved ? "approved" : expired ? "expired" : "awaiting approval");
-            m.put("rows", lines(p) - 1);
             JsonNode dry = summary(reports.resolve(name + ".summary.json"));
+            boolean whole = dry != null && "finished".equals(dry.path("outcome").asText());
+            m.put("state", inApproved ? "approved" : !whole ? "incomplete" : expired ? "expired" : "awaiting approval");
+            m.put("rows", lines(p) - 1);
             m.put("counts", dry == null ? null : dry.path("counts"));
             out.add(m);
         }
@@ -263,7 +270,11 @@ public class Console {
 
     /** GET /api/plans/{name}: a plan's first rows as before and after, its size and its dry run's counts. */
     public String plan(Exchange ex) throws IOException {
-        String name = name(ex);
+        return json(ex, plan(name(ex)));
+    }
+
+    /** What the console says of one plan; its state is "awaiting approval" only when it may be approved. */
+    Map<String, Object> plan(String name) throws IOException {
         Path p = reports.resolve(name + ".plan.csv");
         if (!Files.isRegularFile(p)) {
             throw new ConsoleRefused(404, "no plan named '" + name + "'");
@@ -285,10 +296,11 @@ public class Console {
         m.put("total", lines(p) - 1);
         m.put("shown", rows.size());
         plans().stream().filter(x -> name.equals(x.get("name"))).findFirst().ifPresentOrElse(
-                x -> m.put("state", x.get("state")), () -> m.put("state", "applied"));
+                x -> m.put("state", x.get("state")),
+                () -> m.put("state", runs.live().containsKey(name) ? "being written" : "applied"));
         JsonNode dry = summary(reports.resolve(name + ".summary.json"));
         m.put("counts", dry == null ? null : dry.path("counts"));
-        return json(ex, m);
+        return m;
     }
 
     /** GET /api/runs/{name}/files/{kind}: a report file, only from bulk.reports. */
@@ -383,7 +395,24 @@ public class Console {
         return n.substring(0, n.length() - suffix.length());
     }
 
-    private static long lines(Path p) throws IOException {
+    private final Map<Path, long[]> lineCounts = new java.util.concurrent.ConcurrentHashMap<>(); // path -> {mtime, lines}
+
+    /** Lines of a report file, counted once per change (a million-row plan is polled every 1.5 s). */
+    private long lines(Path p) throws IOException {
+        long m = modified(p);
+        long[] cached = lineCounts.get(p);
+        if (cached != null && cached[0] == m) {
+            return cached[1];
+        }
+        long n = countLines(p);
+        if (lineCounts.size() > 4 * MAX_RUNS) {
+            lineCounts.clear();
+        }
+        lineCounts.put(p, new long[] {m, n});
+        return n;
+    }
+
+    private static long countLines(Path p) throws IOException {
         long n = 0;
         try (InputStream in = Files.newInputStream(p)) {
             byte[] buf = new byte[1 << 16];

@@ -33,6 +33,7 @@ public class ConsoleActions {
     private final long uploadMaxBytes;
     private final SweepList sweeps;
     private final SweepSchedule schedule;
+    private Console console;
 
     public ConsoleActions(Path reports, Path inbox, Path preview, Path approved, long uploadMaxBytes,
                           SweepList sweeps, SweepSchedule schedule) {
@@ -43,6 +44,12 @@ public class ConsoleActions {
         this.uploadMaxBytes = uploadMaxBytes;
         this.sweeps = sweeps;
         this.schedule = schedule;
+    }
+
+    /** What the console knows of plans, to approve only a plan awaiting approval. */
+    public ConsoleActions console(Console c) {
+        this.console = c;
+        return this;
     }
 
     /** POST /api/uploads?name=&mode=preview|apply, the file as the body. */
@@ -124,6 +131,11 @@ public class ConsoleActions {
         }
         if (Files.exists(reports.resolve(name + ".plan.summary.json"))) {
             throw new ConsoleRefused(409, "this plan was applied already");
+        }
+        Object state = console == null ? "awaiting approval" : console.plan(name).get("state");
+        if (!"awaiting approval".equals(state)) {
+            throw new ConsoleRefused(409, "this plan is " + state + ": only a plan awaiting approval can be approved"
+                    + ("expired".equals(state) ? " (make a new one with Preview)" : ""));
         }
         Files.createDirectories(approved);
         Path target = approved.resolve(name + ".plan.csv");
