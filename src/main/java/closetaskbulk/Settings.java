@@ -93,7 +93,7 @@ public final class Settings {
         }
         for (String key : system.stringPropertyNames()) {
             if (key.startsWith("close.") || key.startsWith("bulk.") || key.startsWith("sweep.") || key.startsWith("camel.")
-                    || key.startsWith("cluster.")) {
+                    || key.startsWith("cluster.") || key.startsWith("console.")) {
                 v.put(key, system.getProperty(key));
             }
         }

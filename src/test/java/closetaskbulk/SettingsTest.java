@@ -98,6 +98,11 @@ class SettingsTest {
         assertEquals("8", Settings.load(file, Map.of("CLOSE_BATCH_SIZE", "7"), sys, Map.of()).get("close.batch-size"));
         assertEquals("9", Settings.load(file, Map.of("CLOSE_BATCH_SIZE", "7"), sys,
                 Map.of("close.batch-size", "9")).get("close.batch-size"));
+        // the console's settings the same way: -D, and the environment
+        sys.setProperty("console.upload-max-bytes", "1000");
+        assertEquals("1000", Settings.load(file, Map.of(), sys, Map.of()).get("console.upload-max-bytes"));
+        assertEquals("pw", Settings.load(file, Map.of("CONSOLE_PASSWORD", "pw"), new Properties(), Map.of())
+                .get("console.password"));
         assertEquals("", Settings.load(file, Map.of(), new Properties(), Map.of()).get("close.api-key"));
     }
 
