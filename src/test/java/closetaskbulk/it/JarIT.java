@@ -157,6 +157,39 @@ class JarIT {
     }
 
     @Test
+    void theDemoServesTheConsoleFromTheJarAndCamelsDevConsoles() throws Exception {
+        int console = Fixture.freePort();
+        int management = Fixture.freePort();
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dbulk.inbox=" + dir.resolve("inbox"), "-Dbulk.reports=" + dir.resolve("reports"),
+                "-Dbulk.done=" + dir.resolve("done"), "-Dbulk.preview=" + dir.resolve("preview"),
+                "-Dbulk.approved=" + dir.resolve("approved"), "-Dcamel.server.port=" + console,
+                "-Dcamel.management.port=" + management, "-jar",
+                Path.of("target/close-task-bulk.jar").toAbsolutePath().toString(), "--demo"));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("demo.log").toFile());
+        Process demo = pb.start();
+        try {
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).until(() ->
+                    Files.readString(dir.resolve("demo.log")).contains("ready:"));
+            assertTrue(Files.readString(dir.resolve("demo.log")).contains("The console: http://127.0.0.1:" + console + "/"));
+            var http = java.net.http.HttpClient.newHttpClient();
+            for (String path : List.of("/", "/assets/app.js", "/assets/style.css")) {
+                var r = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + console + path))
+                        .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, r.statusCode(), path);
+                assertFalse(r.body().isBlank(), path);
+            }
+            var dev = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + management
+                    + "/q/dev/route")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, dev.statusCode());
+            assertTrue(dev.body().contains("csv-intake"), dev.body());
+        } finally {
+            demo.destroy();
+            assertTrue(demo.waitFor(30, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
     void debugLogsNeverShowTheKey() throws Exception {
         try (Fixture f = new Fixture()) {
             List<String> ids = f.seed(2);
