@@ -357,7 +357,7 @@ async function refreshPlan(name) {
       const before = row[p.columns.indexOf(`${f}_before`)];
       const after = row[p.columns.indexOf(`${f}_after`)];
       const td = cell(tr, null);
-      if (after === '') { td.append(el('span', 'unchanged', 'muted')); continue; }
+      if (after === '') { td.append(el('span', 'left alone', 'muted')); continue; }
       td.append(el('span', before === '' ? '(empty)' : before, 'before'), el('span', ' → '), el('span', after, 'after'));
       td.setAttribute('aria-label', `${f} from ${before || 'empty'} to ${after}`);
     }
