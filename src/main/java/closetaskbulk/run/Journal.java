@@ -151,7 +151,7 @@ public final class Journal {
     }
 
     /** The text of a sealed line, or null when the line is torn (or not sealed). */
-    static String unseal(String raw) {
+    public static String unseal(String raw) {
         int at = raw.lastIndexOf(" #");
         if (at < 0 || raw.length() - at != 10) {
             return null;

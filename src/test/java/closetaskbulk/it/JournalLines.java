@@ -21,7 +21,11 @@ final class JournalLines {
     static Set<String> confirmed(Iterable<String> lines) throws Exception {
         Map<String, String> reads = new HashMap<>();
         Set<String> ok = new HashSet<>();
-        for (String line : lines) {
+        for (String raw : lines) {
+            String line = closetaskbulk.run.Journal.unseal(raw);
+            if (line == null) {
+                continue; // a line torn by the kill mid-append never counts, as in the journal itself
+            }
             String[] p = line.split(" ", 3);
             if (p[0].equals("read") && p.length == 3) {
                 List<String> ids = new ArrayList<>();
