@@ -165,6 +165,6 @@ public final class Bundle {
         beans.put("console", console);
         beans.put("consoleActions", new closetaskbulk.console.ConsoleActions(reports, Path.of(s.get("bulk.inbox")),
                 Path.of(s.get("bulk.preview", "data/preview")), Path.of(s.get("bulk.approved", "data/approved")),
-                uploadMax, sweeps, schedule).console(console));
+                uploadMax, sweeps, schedule, console));
     }
 }

@@ -10,6 +10,16 @@ let session = null;
 let chosen = null;
 let page = { name: null, offset: 0, status: '' };
 
+// A table is rebuilt only when its data changed: a poll must not replace the button a person is about to press
+// (or has focused with the keyboard).
+const rendered = {};
+function renderIfChanged(key, data, render) {
+  const text = JSON.stringify(data);
+  if (rendered[key] === text) return;
+  rendered[key] = text;
+  render(data);
+}
+
 async function api(path, options = {}) {
   const headers = Object.assign({}, options.headers || {});
   if (options.method && options.method !== 'GET') {
@@ -195,9 +205,9 @@ function renderSweeps(sweeps) {
 async function refreshHome() {
   const o = await api('/api/overview');
   renderHealth(o);
-  renderPlans(o.plans);
-  renderRuns(o.runs);
-  renderSweeps(o.sweeps);
+  renderIfChanged('plans', o.plans, renderPlans);
+  renderIfChanged('runs', o.runs, renderRuns);
+  renderIfChanged('sweeps', o.sweeps, renderSweeps);
 }
 
 // ---- upload ----
@@ -285,6 +295,11 @@ async function refreshRun(name) {
       (r.eta_s !== null && r.eta_s !== undefined ? `, about ${duration(r.eta_s * 1000)} left` : '');
   }
   $('run-counts').replaceChildren(countBadges(s.counts));
+  renderIfChanged('run-links', { name, files: r.files, dry: s.dry_run, running }, () => renderRunLinks(name, r, s, running));
+  if (!running) await refreshResults(name);
+}
+
+function renderRunLinks(name, r, s, running) {
   const planLink = $('run-plan-link');
   planLink.hidden = !(r.files && r.files.plan && s.dry_run);
   if (!planLink.hidden) {
@@ -306,13 +321,16 @@ async function refreshRun(name) {
     files.append(li);
   }
   if (!files.children.length) files.append(el('li', running ? 'Reports are written when the run ends.' : 'No report files.', 'muted'));
-  if (!running) await refreshResults(name);
 }
 
 async function refreshResults(name) {
   const q = new URLSearchParams({ offset: page.offset, limit: PAGE });
   if (page.status) q.set('status', page.status);
   const r = await api(`/api/runs/${encodeURIComponent(name)}/results?${q}`);
+  renderIfChanged('results', { name, page, r }, () => renderResults(r));
+}
+
+function renderResults(r) {
   const table = $('results');
   const head = el('tr');
   r.columns.forEach((c) => { const th = el('th', c); th.scope = 'col'; head.append(th); });

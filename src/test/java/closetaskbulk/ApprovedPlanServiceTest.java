@@ -26,7 +26,7 @@ class ApprovedPlanServiceTest extends ServiceTestSupport {
         await().atMost(20, TimeUnit.SECONDS).until(() -> Files.exists(f.reports.resolve("friday.plan.summary.json")));
         await().atMost(20, TimeUnit.SECONDS).until(() -> f.files(f.done).contains("friday.plan.csv"));
         assertEquals(List.of("UPDATED", "CHANGED_SINCE_PLAN", "UPDATED"),
-                f.results("friday.plan").stream().map(r -> r.get("status")).toList());
+                Fixture.statuses(f.results("friday.plan")));
         assertTrue(f.emulator.store().get(ids.get(0)).get("is_complete").asBoolean());
         assertEquals(List.of(), f.files(f.approved));
         assertEquals(1, f.count("PUT /task/"));

@@ -15,7 +15,6 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -140,9 +139,8 @@ class ConsoleBrowserTest extends ServiceTestSupport {
 
         // a sweep's dry run, from the home page
         b.get(console + "#/");
-        WebElement dry = wait.until(ExpectedConditions.elementToBeClickable(
-                By.cssSelector("button[aria-label='Dry run sweep handover now']")));
-        dry.click();
+        wait.until(ExpectedConditions.refreshed(ExpectedConditions.elementToBeClickable(
+                By.cssSelector("button[aria-label='Dry run sweep handover now']")))).click();
         b.switchTo().alert().accept();
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("runs"), "sweep (preview)"));
         wait.until(d -> f.files(f.reports).stream().anyMatch(n -> n.startsWith("sweep-handover-") && n.endsWith(".summary.json")));

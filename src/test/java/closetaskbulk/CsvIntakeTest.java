@@ -29,10 +29,6 @@ class CsvIntakeTest {
         f.close();
     }
 
-    private static List<String> statuses(List<CSVRecord> rows) {
-        return rows.stream().map(r -> r.get("status")).toList();
-    }
-
     @Test
     void mixedFileGivesEveryStatusInInputOrderAndARetryFileOfInvalidAndFailedRows() throws Exception {
         List<String> ids = f.seed(5);
@@ -52,7 +48,7 @@ class CsvIntakeTest {
 
         List<CSVRecord> rows = f.results("mixed");
         assertEquals(List.of("2", "3", "4", "5", "6", "7"), rows.stream().map(r -> r.get("line")).toList());
-        assertEquals(List.of("UPDATED", "UNCHANGED", "NOT_FOUND", "INVALID", "DUPLICATE", "FAILED"), statuses(rows));
+        assertEquals(List.of("UPDATED", "UNCHANGED", "NOT_FOUND", "INVALID", "DUPLICATE", "FAILED"), Fixture.statuses(rows));
         assertEquals("same id as line 2", rows.get(4).get("message"));
         assertEquals("400", rows.get(5).get("http_status"));
         assertTrue(rows.get(5).get("message").contains("assigned_to: Object does not exist"), rows.get(5).get("message"));
@@ -133,7 +129,7 @@ class CsvIntakeTest {
         f.drop("semi.csv", "\uFEFF Task_ID ;DATE\n" + ids.get(0) + ";\"2026-12-24\"\n" + ids.get(1)
                 + ";2026-12-24T10:00:00+01:00\n");
         assertEquals(0, f.run("--once"), f.output);
-        assertEquals(List.of("UPDATED", "UPDATED"), statuses(f.results("semi")));
+        assertEquals(List.of("UPDATED", "UPDATED"), Fixture.statuses(f.results("semi")));
         assertEquals("2026-12-24", f.emulator.store().get(ids.get(0)).get("date").asText());
         assertEquals(2, f.count("PUT /task/"), "one write per distinct date");
     }
@@ -166,7 +162,7 @@ class CsvIntakeTest {
         f.emulator.faults().failNext("PUT /task/", 1, 400);
         f.drop("b.csv", Fixture.csv("id,is_complete", ids.stream().map(i -> i + ",true").toList()));
         assertEquals(1, f.run("--once"), f.output);
-        List<String> st = statuses(f.results("b"));
+        List<String> st = Fixture.statuses(f.results("b"));
         int failed = st.indexOf("FAILED"); // which batch met the 400 depends on timing (close.concurrency=2)
         assertTrue(failed % 2 == 0 && st.get(failed + 1).equals("FAILED"), "one whole batch failed: " + st);
         assertEquals(4, st.stream().filter("UPDATED"::equals).count(), st.toString());
@@ -224,7 +220,7 @@ class CsvIntakeTest {
             long gap = puts.get(i).at() - puts.get(i - 1).at();
             assertTrue(gap >= 950, "waited " + gap + " ms after a 429; Retry-After asked for 1 s");
         }
-        assertEquals(List.of("UPDATED", "UPDATED", "UPDATED", "UPDATED"), statuses(f.results("r")));
+        assertEquals(List.of("UPDATED", "UPDATED", "UPDATED", "UPDATED"), Fixture.statuses(f.results("r")));
         assertEquals(3, f.summary("r").get("retries").asInt());
     }
 
@@ -242,7 +238,7 @@ class CsvIntakeTest {
         f.drop("s2.csv", Fixture.csv("id,is_complete", List.of(ids.get(2) + ",true", ids.get(3) + ",true")));
         assertEquals(1, f.run("--once"), f.output);
         assertEquals(4, f.emulator.requests().size(), "one try and three retries");
-        assertEquals(List.of("FAILED", "FAILED"), statuses(f.results("s2")));
+        assertEquals(List.of("FAILED", "FAILED"), Fixture.statuses(f.results("s2")));
         assertEquals("503", f.results("s2").get(0).get("http_status"));
         assertEquals(2, Fixture.csv(f.reports.resolve("s2.retry.csv")).size());
     }
@@ -265,7 +261,7 @@ class CsvIntakeTest {
         assertEquals(0, f.run("--once"), f.output);
         assertEquals(2, f.summary("t").get("requests").get("write").asInt(), "the stalled call, then the resend");
         assertEquals(1, f.summary("t").get("retries").asInt());
-        assertEquals(List.of("UPDATED", "UPDATED"), statuses(f.results("t")));
+        assertEquals(List.of("UPDATED", "UPDATED"), Fixture.statuses(f.results("t")));
         // the emulator logs the stalled call when it finally answers, after the client gave up
         org.awaitility.Awaitility.await().atMost(5, java.util.concurrent.TimeUnit.SECONDS)
                 .until(() -> f.count("PUT /task/") == 2);
@@ -315,7 +311,7 @@ class CsvIntakeTest {
         f.drop("flt.csv", Fixture.csv("id,assigned_to", ids.stream().map(i -> i + "," + Fixture.BOB).toList()));
         assertEquals(1, f.run("--once"), f.output);
         List<CSVRecord> rows = f.results("flt");
-        assertEquals(List.of("UPDATED", "NOT_FOUND", "UPDATED"), statuses(rows));
+        assertEquals(List.of("UPDATED", "NOT_FOUND", "UPDATED"), Fixture.statuses(rows));
         assertEquals("no such task, or filtered out by is_complete=false", rows.get(1).get("message"));
         assertEquals(Fixture.ALICE, f.emulator.store().get(ids.get(1)).get("assigned_to").asText());
         for (Recorded r : f.emulator.requests()) {
@@ -331,7 +327,7 @@ class CsvIntakeTest {
         f.drop("dry.csv", Fixture.csv("id,is_complete", List.of(ids.get(0) + ",true", ids.get(1) + ",false",
                 "task_Gone,true")));
         assertEquals(1, f.run("--once", "--dry-run"), f.output);
-        assertEquals(List.of("DRY_RUN", "UNCHANGED", "NOT_FOUND"), statuses(f.results("dry")));
+        assertEquals(List.of("DRY_RUN", "UNCHANGED", "NOT_FOUND"), Fixture.statuses(f.results("dry")));
         assertEquals(0, f.count("PUT /task/"));
         assertEquals(2, f.count("GET /task/"), "two distinct updates: two batches, each read once");
         assertTrue(f.summary("dry").get("dry_run").asBoolean());

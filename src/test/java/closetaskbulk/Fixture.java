@@ -167,6 +167,11 @@ public final class Fixture implements AutoCloseable {
         }
     }
 
+    /** The status column of results rows, in order. */
+    public static List<String> statuses(List<CSVRecord> rows) {
+        return rows.stream().map(r -> r.get("status")).toList();
+    }
+
     public JsonNode summary(String name) {
         try {
             return JSON.readTree(reports.resolve(name + ".summary.json").toFile());

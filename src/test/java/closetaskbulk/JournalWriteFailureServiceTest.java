@@ -76,7 +76,7 @@ class JournalWriteFailureServiceTest extends ServiceTestSupport {
         await().atMost(30, TimeUnit.SECONDS).until(() -> f.files(f.done).contains("disk.csv"));
         assertEquals(1, REFUSED.get());
         assertEquals(List.of("UPDATED", "UPDATED", "UPDATED", "UPDATED"),
-                f.results("disk").stream().map(r -> r.get("status")).toList(), "no row FAILED for a disk fault");
+                Fixture.statuses(f.results("disk")), "no row FAILED for a disk fault");
         assertEquals(List.of("disk.csv"), f.files(f.done), "moved once, when finished");
         assertTrue(f.files(f.reports).stream().noneMatch(n -> n.startsWith("disk-")), "one run's reports, resumed");
         for (String id : ids) {

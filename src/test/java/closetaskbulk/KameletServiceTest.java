@@ -58,7 +58,7 @@ class KameletServiceTest extends ServiceTestSupport {
         }
         assertFalse(f.emulator.store().get(t.get(3)).path("is_complete").asBoolean());
         List<CSVRecord> results = Fixture.csv(report("week-48-", ".results.csv"));
-        assertEquals(List.of("UPDATED", "UPDATED", "UPDATED", "NOT_FOUND"), statuses(results));
+        assertEquals(List.of("UPDATED", "UPDATED", "UPDATED", "NOT_FOUND"), Fixture.statuses(results));
         assertEquals(List.of(t.get(0), t.get(1), t.get(2), "task_Missing0000"), results.stream().map(r -> r.get("id")).toList());
         assertEquals(2, f.emulator.requests("PUT /task/").size(), "3 ids at close.batch-size=2: two PUTs");
 
@@ -85,7 +85,7 @@ class KameletServiceTest extends ServiceTestSupport {
                 counts.get("FAILED")));
         results = Fixture.csv(report("__reassign_to_Bob-", ".results.csv"));
         assertEquals(List.of("UPDATED", "UPDATED", "INVALID", "DUPLICATE", "UPDATED", "INVALID", "UPDATED", "INVALID"),
-                statuses(results));
+                Fixture.statuses(results));
         assertTrue(results.get(2).get("message").contains("not a Close task id"), results.get(2).get("message"));
         assertTrue(results.get(5).get("message").contains("not a Close user id"), results.get(5).get("message"));
         assertTrue(results.get(7).get("message").contains("unknown field colour"), results.get(7).get("message"));
@@ -124,10 +124,6 @@ class KameletServiceTest extends ServiceTestSupport {
         assertTrue(number.getCause().getMessage().contains("not java.lang.Integer"), number.getCause().getMessage());
         assertFalse(runState.isHalted());
         assertEquals(1, runState.exitCode(), "rows not all OK; no halt, no internal error");
-    }
-
-    private static List<String> statuses(List<CSVRecord> results) {
-        return results.stream().map(r -> r.get("status")).toList();
     }
 
     private static Path report(String prefix, String suffix) throws Exception {

@@ -26,10 +26,6 @@ class OperatorLoopTest {
         f.close();
     }
 
-    private static List<String> statuses(List<CSVRecord> rows) {
-        return rows.stream().map(r -> r.get("status")).toList();
-    }
-
     @Test
     void aDryRunExitsZeroLeavesTheFileAndWritesAPlanThatAppliesExactly() throws Exception {
         List<String> ids = f.seed(4);
@@ -41,7 +37,7 @@ class OperatorLoopTest {
                 ids.get(3) + ",true,")));
 
         assertEquals(0, f.run("--once", "--dry-run"), f.output);
-        assertEquals(List.of("DRY_RUN", "DRY_RUN", "DRY_RUN", "UNCHANGED"), statuses(f.results("close-out")));
+        assertEquals(List.of("DRY_RUN", "DRY_RUN", "DRY_RUN", "UNCHANGED"), Fixture.statuses(f.results("close-out")));
         assertEquals(List.of("close-out.csv"), f.files(f.inbox), "a preview leaves the file where it is");
         assertEquals(0, f.count("PUT /task/"));
         Path plan = f.reports.resolve("close-out.plan.csv");
@@ -67,7 +63,7 @@ class OperatorLoopTest {
 
         assertEquals(0, f.run("--apply", plan.toString()), f.output + " (task 0 now holds the plan's after: UNCHANGED)");
         List<CSVRecord> applied = f.results("close-out.plan");
-        assertEquals(List.of("UNCHANGED", "UPDATED", "UPDATED"), statuses(applied));
+        assertEquals(List.of("UNCHANGED", "UPDATED", "UPDATED"), Fixture.statuses(applied));
         assertEquals(2, f.count("PUT /task/"), "one write per distinct update");
         assertEquals(Fixture.BOB, f.emulator.store().get(ids.get(1)).get("assigned_to").asText());
         assertTrue(f.emulator.store().get(ids.get(1)).get("is_complete").asBoolean());
@@ -97,7 +93,7 @@ class OperatorLoopTest {
         Files.copy(plan, f.approved.resolve("move.plan.csv"));
         assertEquals(1, f.run("--apply", f.approved.resolve("move.plan.csv").toString()), f.output);
         List<CSVRecord> rows = f.results("move.plan");
-        assertEquals(List.of("UPDATED", "UPDATED", "CHANGED_SINCE_PLAN"), statuses(rows));
+        assertEquals(List.of("UPDATED", "UPDATED", "CHANGED_SINCE_PLAN"), Fixture.statuses(rows));
         assertTrue(rows.get(2).get("message").contains("assigned_to is now 'user_Carol"), rows.get(2).get("message"));
         assertEquals("user_Carol000000000000000000000000000000003",
                 f.emulator.store().get(ids.get(2)).get("assigned_to").asText());
@@ -153,12 +149,12 @@ class OperatorLoopTest {
         // the same file again is not refused: its rows FAILED
         f.drop("sweep-up.csv", content);
         assertEquals(0, f.run("--once"), f.output);
-        assertEquals(List.of("UPDATED", "UPDATED", "UPDATED"), statuses(f.results("sweep-up-" + suffixOf("sweep-up"))));
+        assertEquals(List.of("UPDATED", "UPDATED", "UPDATED"), Fixture.statuses(f.results("sweep-up-" + suffixOf("sweep-up"))));
         // and the retry file drops back in as it is: only what is still needed is sent
         f.emulator.clearLog();
         Files.copy(f.reports.resolve("sweep-up.retry.csv"), f.inbox.resolve("sweep-up.retry.csv"));
         assertEquals(0, f.run("--once"), f.output);
-        assertEquals(List.of("UNCHANGED", "UNCHANGED", "UNCHANGED"), statuses(f.results("sweep-up.retry")));
+        assertEquals(List.of("UNCHANGED", "UNCHANGED", "UNCHANGED"), Fixture.statuses(f.results("sweep-up.retry")));
         assertEquals(0, f.count("PUT /task/"));
     }
 
@@ -184,7 +180,7 @@ class OperatorLoopTest {
         f.drop("retry-shape.csv", "id,is_complete,line,error\n" + ids.get(4) + ",true,7,\"Close answered 503\"\n");
         assertEquals(0, f.run("--once"), f.output);
         for (String n : List.of("excel", "excel-de", "libre", "sheets", "retry-shape")) {
-            assertEquals(List.of("UPDATED"), statuses(f.results(n)), n + ": " + f.output);
+            assertEquals(List.of("UPDATED"), Fixture.statuses(f.results(n)), n + ": " + f.output);
         }
         assertEquals("2026-12-24", f.emulator.store().get(ids.get(1)).get("date").asText());
     }
@@ -220,7 +216,7 @@ class OperatorLoopTest {
                 ids.get(1) + "," + Fixture.BOB, ids.get(2) + ",bob.smith@example.com", ids.get(3) + ",nobody@example.com")));
         assertEquals(1, f.run("--once"), f.output);
         List<CSVRecord> rows = f.results("by-mail");
-        assertEquals(List.of("UPDATED", "UPDATED", "UPDATED", "INVALID"), statuses(rows));
+        assertEquals(List.of("UPDATED", "UPDATED", "UPDATED", "INVALID"), Fixture.statuses(rows));
         assertTrue(rows.get(3).get("message").contains("'nobody@example.com' is not the e-mail of a user"),
                 rows.get(3).get("message"));
         assertEquals(Fixture.BOB, f.emulator.store().get(ids.get(0)).get("assigned_to").asText());
@@ -241,7 +237,7 @@ class OperatorLoopTest {
                 ids.get(1) + "," + Fixture.BOB)));
         assertEquals(1, f.run("--once"), f.output);
         List<CSVRecord> rows = f.results("m");
-        assertEquals(List.of("FAILED", "UPDATED"), statuses(rows));
+        assertEquals(List.of("FAILED", "UPDATED"), Fixture.statuses(rows));
         assertTrue(rows.get(0).get("message").contains("could not be listed"), rows.get(0).get("message"));
         assertEquals(2, f.count("GET /user/"), "retried, then given up");
     }
@@ -257,7 +253,7 @@ class OperatorLoopTest {
         f.drop("us2.csv", Fixture.csv("id,date", List.of(ids.get(0) + ",03/01/2026", ids.get(1) + ",02/30/2026", "")));
         assertEquals(1, f.run("--once"), f.output);
         List<CSVRecord> rows = f.results("us2");
-        assertEquals(List.of("UPDATED", "INVALID"), statuses(rows));
+        assertEquals(List.of("UPDATED", "INVALID"), Fixture.statuses(rows));
         assertEquals("2026-03-01", f.emulator.store().get(ids.get(0)).get("date").asText());
         f.set("bulk.date-format", "MM/qq");
         assertEquals(2, f.run("--once"));

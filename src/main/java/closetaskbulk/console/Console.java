@@ -125,7 +125,7 @@ public class Console {
         live.values().forEach(r -> {
             Map<String, Object> m = r.live();
             m.put("state", "running");
-            m.put("kind", kind(r.name(), String.valueOf(m.get("source"))));
+            m.put("kind", Run.kind(r.name(), String.valueOf(m.get("source"))));
             out.add(m);
         });
         for (Path p : newest(".summary.json", MAX_RUNS)) {
@@ -135,7 +135,7 @@ public class Console {
             }
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("name", base(p, ".summary.json"));
-            m.put("kind", s.path("kind").asText(kind(s.path("name").asText(), s.path("source").asText())));
+            m.put("kind", s.path("kind").asText(Run.kind(s.path("name").asText(), s.path("source").asText())));
             m.put("state", state(s.path("outcome").asText()));
             m.put("outcome", s.path("outcome").asText());
             m.put("reason", s.path("reason").isMissingNode() ? null : s.path("reason").asText());
@@ -161,16 +161,6 @@ public class Console {
         };
     }
 
-    static String kind(String name, String source) {
-        if (source.startsWith("sweep")) {
-            return "sweep";
-        }
-        if (source.startsWith("kamelet")) {
-            return "kamelet";
-        }
-        return name.toLowerCase(java.util.Locale.ROOT).endsWith(".plan") ? "plan" : "file";
-    }
-
     /**
      * Plans not yet applied: awaiting approval, approved (in bulk.approved), too old to apply, or incomplete
      * (its dry run stopped before the end: not offered for approval).
@@ -179,26 +169,47 @@ public class Console {
         List<Map<String, Object>> out = new ArrayList<>();
         for (Path p : newest(".plan.csv", MAX_RUNS)) {
             String name = base(p, ".plan.csv");
-            if (Files.exists(reports.resolve(name + ".plan.summary.json"))) {
-                continue; // applied: it is a run now
+            String state = planState(name);
+            if (state == null || state.equals("applied") || state.equals("being written")) {
+                continue; // a run now, or its dry run is still writing it
             }
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("name", name);
-            Instant made = Files.getLastModifiedTime(p).toInstant();
-            m.put("planned_at", made.toString());
-            if (runs.live().containsKey(name)) {
-                continue; // its dry run is still writing it
-            }
-            boolean inApproved = Files.exists(approved.resolve(name + ".plan.csv"));
-            boolean expired = Duration.between(made, Instant.now()).compareTo(planMaxAge) > 0;
-            JsonNode dry = summary(reports.resolve(name + ".summary.json"));
-            boolean whole = dry != null && "finished".equals(dry.path("outcome").asText());
-            m.put("state", inApproved ? "approved" : !whole ? "incomplete" : expired ? "expired" : "awaiting approval");
+            m.put("planned_at", Files.getLastModifiedTime(p).toInstant().toString());
+            m.put("state", state);
             m.put("rows", lines(p) - 1);
+            JsonNode dry = summary(reports.resolve(name + ".summary.json"));
             m.put("counts", dry == null ? null : dry.path("counts"));
             out.add(m);
         }
         return out;
+    }
+
+    /**
+     * Where a plan of bulk.reports stands: applied, being written (its dry run is under way), approved (in
+     * bulk.approved), incomplete (its dry run stopped before the end), expired, or awaiting approval, the
+     * only state it may be approved in; null when there is no such plan.
+     */
+    String planState(String name) throws IOException {
+        Path p = reports.resolve(name + ".plan.csv").normalize();
+        if (!p.getParent().equals(reports) || !Files.isRegularFile(p)) {
+            return null;
+        }
+        if (Files.exists(reports.resolve(name + ".plan.summary.json"))) {
+            return "applied";
+        }
+        if (runs.live().containsKey(name)) {
+            return "being written";
+        }
+        if (Files.exists(approved.resolve(name + ".plan.csv"))) {
+            return "approved";
+        }
+        JsonNode dry = summary(reports.resolve(name + ".summary.json"));
+        if (dry == null || !"finished".equals(dry.path("outcome").asText())) {
+            return "incomplete";
+        }
+        Instant made = Files.getLastModifiedTime(p).toInstant();
+        return Duration.between(made, Instant.now()).compareTo(planMaxAge) > 0 ? "expired" : "awaiting approval";
     }
 
     /** GET /api/runs/{name}: the run under way, or its summary, and which report files it has. */
@@ -295,9 +306,7 @@ public class Console {
         m.put("rows", rows);
         m.put("total", lines(p) - 1);
         m.put("shown", rows.size());
-        plans().stream().filter(x -> name.equals(x.get("name"))).findFirst().ifPresentOrElse(
-                x -> m.put("state", x.get("state")),
-                () -> m.put("state", runs.live().containsKey(name) ? "being written" : "applied"));
+        m.put("state", planState(name));
         JsonNode dry = summary(reports.resolve(name + ".summary.json"));
         m.put("counts", dry == null ? null : dry.path("counts"));
         return m;

@@ -33,10 +33,11 @@ public class ConsoleActions {
     private final long uploadMaxBytes;
     private final SweepList sweeps;
     private final SweepSchedule schedule;
-    private Console console;
+    private final Console console;
 
     public ConsoleActions(Path reports, Path inbox, Path preview, Path approved, long uploadMaxBytes,
-                          SweepList sweeps, SweepSchedule schedule) {
+                          SweepList sweeps, SweepSchedule schedule, Console console) {
+        this.console = console; // where a plan stands: only one awaiting approval is approved
         this.reports = reports.toAbsolutePath().normalize();
         this.inbox = inbox;
         this.preview = preview;
@@ -44,12 +45,6 @@ public class ConsoleActions {
         this.uploadMaxBytes = uploadMaxBytes;
         this.sweeps = sweeps;
         this.schedule = schedule;
-    }
-
-    /** What the console knows of plans, to approve only a plan awaiting approval. */
-    public ConsoleActions console(Console c) {
-        this.console = c;
-        return this;
     }
 
     /** POST /api/uploads?name=&mode=preview|apply, the file as the body. */
@@ -125,23 +120,20 @@ public class ConsoleActions {
     /** POST /api/plans/{name}/approve: the plan goes to bulk.approved, with who approved it and when. */
     public String approve(Exchange ex) throws IOException {
         String name = Console.name(ex);
-        Path plan = reports.resolve(name + ".plan.csv").normalize();
-        if (!plan.getParent().equals(reports) || !Files.isRegularFile(plan)) {
+        String state = console.planState(name);
+        if (state == null) {
             throw new ConsoleRefused(404, "no plan named '" + name + "'");
         }
-        if (Files.exists(reports.resolve(name + ".plan.summary.json"))) {
-            throw new ConsoleRefused(409, "this plan was applied already");
+        switch (state) {
+            case "awaiting approval" -> { }
+            case "applied" -> throw new ConsoleRefused(409, "this plan was applied already");
+            case "approved" -> throw new ConsoleRefused(409, "this plan is approved already and waits to be applied");
+            default -> throw new ConsoleRefused(409, "this plan is " + state + ": only a plan awaiting approval can be "
+                    + "approved" + ("expired".equals(state) ? " (make a new one with Preview)" : ""));
         }
-        Object state = console == null ? "awaiting approval" : console.plan(name).get("state");
-        if (!"awaiting approval".equals(state)) {
-            throw new ConsoleRefused(409, "this plan is " + state + ": only a plan awaiting approval can be approved"
-                    + ("expired".equals(state) ? " (make a new one with Preview)" : ""));
-        }
-        Files.createDirectories(approved);
+        Path plan = reports.resolve(name + ".plan.csv");
         Path target = approved.resolve(name + ".plan.csv");
-        if (Files.exists(target)) {
-            throw new ConsoleRefused(409, "this plan is approved already and waits to be applied");
-        }
+        Files.createDirectories(approved);
         String by = ex.getProperty(ConsoleGuard.USER, "local", String.class);
         Approvals.write(target, by, Instant.now().toString()); // before the plan lands: it is read with it
         Path tmp = approved.resolve("." + name + ".plan.csv.approving");

@@ -128,13 +128,8 @@ final class CsvFile {
         return "not valid CSV on " + where + "; nothing was sent";
     }
 
-    /**
-     * Checks the whole file decodes as UTF-8; returns its SHA-256 (hex) and its number of lines, counted on
-     * the same pass (for progress: a quoted line break counts as a line, so it is an estimate).
-     */
-    static String[] checkUtf8(Path file) throws IOException {
-        long lines = 0;
-        byte last = '\n';
+    /** Checks the whole file decodes as UTF-8; returns its SHA-256 (hex), computed on the same pass. */
+    static String checkUtf8(Path file) throws IOException {
         java.security.MessageDigest sha;
         try {
             sha = java.security.MessageDigest.getInstance("SHA-256");
@@ -153,12 +148,6 @@ final class CsvFile {
             while ((n = is.read(buf)) > 0) {
                 any = true;
                 sha.update(buf, 0, n);
-                for (int i = 0; i < n; i++) {
-                    if (buf[i] == '\n') {
-                        lines++;
-                    }
-                }
-                last = buf[n - 1];
                 in.put(buf, 0, n).flip();
                 var res = dec.decode(in, out, false);
                 if (res.isError()) {
@@ -181,7 +170,7 @@ final class CsvFile {
             throw new FileRejectedException("the file is empty: it needs a header row (id, and any of "
                     + String.join(", ", CloseApi.UPDATE_FIELDS) + ")");
         }
-        return new String[] {java.util.HexFormat.of().formatHex(sha.digest()), String.valueOf(lines + (last == '\n' ? 0 : 1))};
+        return java.util.HexFormat.of().formatHex(sha.digest());
     }
 
     /** Names trimmed and lower-cased; unknown, missing, repeated or empty names reject the file. */

@@ -141,8 +141,7 @@ public class CsvIntake {
         Path file = ex.getIn().getBody(java.io.File.class).toPath();
         String name = baseName(file);
         ex.setProperty(STATE, null);
-        String[] scan = CsvFile.checkUtf8(file);
-        String sha = scan[0];
+        String sha = CsvFile.checkUtf8(file);
         if (processed != null && !repeat && processed.contains(sha)) {
             throw new AlreadyProcessedException(processed.firstRun(sha));
         }

@@ -39,12 +39,13 @@ public class BulkUpdate {
         List<Integer> sending = new ArrayList<>();
         for (int i = 0; i < b.size(); i++) {
             JsonNode task = found.get(b.ids().get(i));
+            String changed = b.expected(i) == null ? null : changedSincePlan(task, b.expected(i));
             if (run.readBeforeWrite() && task == null) {
                 run.result(b.line(i), Status.NOT_FOUND, 0, notFound(run));
             } else if (task != null && holds(task, b.update())) {
                 run.result(b.line(i), Status.UNCHANGED, 0, "already holds " + b.update().fields());
-            } else if (b.expected(i) != null && changedSincePlan(task, b.expected(i)) != null) {
-                run.result(b.line(i), Status.CHANGED_SINCE_PLAN, 0, changedSincePlan(task, b.expected(i))
+            } else if (changed != null) {
+                run.result(b.line(i), Status.CHANGED_SINCE_PLAN, 0, changed
                         + ": not written; make a new plan (a dry run) to include it");
             } else if (run.dryRun()) {
                 run.result(b.line(i), Status.DRY_RUN, 0, "would set " + b.update().fields());

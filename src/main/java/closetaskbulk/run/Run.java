@@ -257,11 +257,11 @@ public class Run {
                 return;
             }
             lastProgress = now;
-            done = counts.values().stream().mapToLong(Integer::longValue).sum();
+            done = done();
         }
-        double secs = Math.max(0.001, (now - started.toEpochMilli()) / 1000.0);
-        long rate = (long) (done / secs);
-        String left = total > done && rate > 0 ? ", about " + ((total - done) / rate + 1) + " s left" : "";
+        long rate = rate(done, now);
+        Long secondsLeft = secondsLeft(done, rate);
+        String left = secondsLeft == null ? "" : ", about " + secondsLeft + " s left";
         log.info("{}: {} of {} rows ({}%), {} rows/s{}", name, String.format(java.util.Locale.ROOT, "%,d", done),
                 String.format(java.util.Locale.ROOT, "%,d", total), total == 0 ? 100 : done * 100 / total,
                 String.format(java.util.Locale.ROOT, "%,d", rate), left);
@@ -302,11 +302,27 @@ public class Run {
         return completed >= count.getAsInt();
     }
 
+    /** Rows with a result so far. */
+    private synchronized long done() {
+        return counts.values().stream().mapToLong(Integer::longValue).sum();
+    }
+
+    /** Rows per second since the start. */
+    private long rate(long done, long now) {
+        return (long) (done / Math.max(0.001, (now - started.toEpochMilli()) / 1000.0));
+    }
+
+    /** Seconds left at this rate, or null when unknown (no rate yet, or nothing left). */
+    private Long secondsLeft(long done, long rate) {
+        return total > done && rate > 0 ? (total - done) / rate + 1 : null;
+    }
+
     /** Where a run under way stands, for the console: rows done of total, counts, requests, time left. */
     public synchronized Map<String, Object> live() {
         Map<String, Object> m = new LinkedHashMap<>();
-        long done = counts.values().stream().mapToLong(Integer::longValue).sum();
-        long ms = Math.max(1, System.currentTimeMillis() - started.toEpochMilli());
+        long done = done();
+        long now = System.currentTimeMillis();
+        long ms = Math.max(1, now - started.toEpochMilli());
         m.put("name", reports.base());
         m.put("source", source);
         m.put("dry_run", dryRun);
@@ -318,8 +334,7 @@ public class Run {
         counts.forEach((k, v) -> c.put(k.name(), v));
         m.put("counts", c);
         m.put("requests", requests.values().stream().mapToInt(Integer::intValue).sum());
-        double rate = done * 1000.0 / ms;
-        m.put("eta_s", total > done && rate > 0 ? (long) Math.ceil((total - done) / rate) : null);
+        m.put("eta_s", secondsLeft(done, rate(done, now)));
         return m;
     }
 
@@ -459,6 +474,17 @@ public class Run {
 
     String source() {
         return source;
+    }
+
+    /** What a run came from, by its name and source: a file, a plan, a sweep or a Kamelet message. */
+    public static String kind(String name, String source) {
+        if (source.startsWith("sweep")) {
+            return "sweep";
+        }
+        if (source.startsWith("kamelet")) {
+            return "kamelet";
+        }
+        return name.toLowerCase(java.util.Locale.ROOT).endsWith(".plan") ? "plan" : "file";
     }
 
     Instant started() {

@@ -286,7 +286,7 @@ final class RunReports {
         Files.createDirectories(reportsDir);
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("name", run.name());
-        s.put("kind", kind());
+        s.put("kind", Run.kind(run.name(), run.source()));
         s.put("source", run.source());
         s.put("outcome", outcome);
         if (reason != null) {
@@ -320,18 +320,6 @@ final class RunReports {
         }
         JSON.writeValue(report(".summary.json").toFile(), s);
         return s;
-    }
-
-    /** What the run came from: a file, a plan, a sweep or a Kamelet message. */
-    private String kind() {
-        String source = run.source();
-        if (source.startsWith("sweep")) {
-            return "sweep";
-        }
-        if (source.startsWith("kamelet")) {
-            return "kamelet";
-        }
-        return run.name().toLowerCase(java.util.Locale.ROOT).endsWith(".plan") ? "plan" : "file";
     }
 
     /** Spreadsheets run cells that start with = + - @ (or tab, CR): prefix them so they show as text. */
