@@ -50,12 +50,11 @@ public final class Application {
         if (System.getProperty("logback.configurationFile") == null && new java.io.File("config/logback.xml").isFile()) {
             System.setProperty("logback.configurationFile", "config/logback.xml");
         }
-        System.exit(run(args, Map.of(), System.getenv(), System.getProperties(), System.out));
+        System.exit(run(args, Map.of(), System.out));
     }
 
     /** Runs the bundle in this JVM and returns its exit code. Tests call this with their own overrides. */
-    public static int run(String[] args, Map<String, String> overrides, Map<String, String> env, Properties system,
-                          PrintStream out) {
+    public static int run(String[] args, Map<String, String> overrides, PrintStream out) {
         Map<String, String> cli = new HashMap<>(overrides);
         boolean once = false;
         boolean demo = false;
@@ -137,7 +136,6 @@ public final class Application {
         }
         CloseEmulator emulator = null;
         Path demoState = null;
-        java.nio.channels.FileChannel stateLock = null;
         try {
             if (demo) {
                 emulator = new CloseEmulator().addKey("demo-key");
@@ -146,7 +144,7 @@ public final class Application {
                 cli.put("close.base-url", emulator.baseUrl());
                 cli.put("close.api-key", "demo-key");
                 // the demo's Close starts afresh each time: so does its state (journals, re-drop register)
-                if (!system.containsKey("bulk.state") && !env.containsKey("BULK_STATE")) {
+                if (System.getProperty("bulk.state") == null && System.getenv("BULK_STATE") == null) {
                     demoState = java.nio.file.Files.createTempDirectory("close-task-bulk-demo-state");
                     cli.putIfAbsent("bulk.state", demoState.toString());
                 }
@@ -156,36 +154,7 @@ public final class Application {
                 cli.putIfAbsent("camel.management.dev-console-enabled", "true");
                 cli.putIfAbsent("bulk.dev-tools", "true");
             }
-            Settings settings = Settings.load(Path.of(cli.getOrDefault("bulk.config",
-                    "config/application.properties")), env, system, cli);
-            settings.validate(demo);
-            if (!settings.flag("cluster.enabled")) { // the cluster keeps its state in PostgreSQL
-                stateLock = StartChecks.lockState(Path.of(settings.get("bulk.state", "data/state")));
-            }
-            if (settings.flag("camel.server.enabled")) {
-                StartChecks.portFree("camel.server.port", settings.get("camel.server.host", "0.0.0.0"),
-                        settings.intSetting("camel.server.port"));
-            }
-            if (settings.flag("camel.management.enabled")) {
-                StartChecks.portFree("camel.management.port", settings.get("camel.management.host", "0.0.0.0"),
-                        settings.intSetting("camel.management.port"));
-            }
-            RunState runState = new RunState();
-            Map<String, Object> beans = Bundle.beans(settings, runState);
-            if (demo) {
-                out.printf("%nDemo: a Close emulator with %d sample tasks runs at %s%n"
-                        + "Drop a CSV file into %s  (try: cp examples/complete-tasks.csv %s/)%n"
-                        + "Reports appear in %s; processed files move to %s.%s%n%n",
-                        emulator.store().size(), emulator.baseUrl(), settings.get("bulk.inbox"),
-                        settings.get("bulk.inbox"), settings.get("bulk.reports"), settings.get("bulk.done"),
-                        exitWhenDone ? "" : "\nThe console: " + consoleUrl(settings) + " (upload, preview, approve, watch). "
-                                + "Edit routes/*.camel.yaml and they reload. Ctrl-C stops.");
-            }
-            int code = runCamel(settings, beans, runState, exitWhenDone, sweep);
-            if (runState.configErrorMessage() != null) {
-                out.println("error: " + runState.configErrorMessage());
-            }
-            return code;
+            return runCamel(cli, exitWhenDone, sweep, demo ? emulator : null, out);
         } catch (Settings.Invalid e) {
             out.println("error: " + e.getMessage());
             return 2;
@@ -193,7 +162,6 @@ public final class Application {
             out.println("error: could not start: " + rootMessage(e));
             return 3;
         } finally {
-            StartChecks.close(stateLock);
             deleteTree(demoState);
             if (emulator != null) {
                 emulator.close();
@@ -201,31 +169,87 @@ public final class Application {
         }
     }
 
-    private static int runCamel(Settings settings, Map<String, Object> beans, RunState runState, boolean exitWhenDone,
-                                String sweep) throws Exception {
-        SweepSchedule sweeps = (SweepSchedule) beans.get("sweepSchedule");
+    /**
+     * Where Camel reads the settings: config/application.properties, and for a profile (camel.main.profile, e.g.
+     * cluster) config/application-<profile>.properties before it. Camel Main looks for a profile's file on the
+     * class path only; ours sit in config/ beside the main file, so they are named here.
+     */
+    static String locations(Map<String, String> cli) {
+        String config = cli.getOrDefault("bulk.config", "config/application.properties");
+        Path file = Path.of(config);
+        if (!java.nio.file.Files.isRegularFile(file)) {
+            throw new Settings.Invalid("settings file " + file + " not found: run from the repository root (the folder with config/)");
+        }
+        String profile = cli.get("camel.main.profile");
+        if (profile == null) {
+            profile = System.getProperty("camel.main.profile", System.getenv("CAMEL_MAIN_PROFILE"));
+        }
+        if (profile == null) {
+            Properties p = new Properties();
+            try (var r = java.nio.file.Files.newBufferedReader(file)) {
+                p.load(r);
+            } catch (java.io.IOException e) {
+                throw new Settings.Invalid("cannot read " + file + ": " + e.getMessage());
+            }
+            profile = p.getProperty("camel.main.profile", "");
+        }
+        if (profile.isBlank()) {
+            return "file:" + file;
+        }
+        Path extra = file.resolveSibling(file.getFileName().toString().replace(".properties", "-" + profile.trim() + ".properties"));
+        if (!java.nio.file.Files.isRegularFile(extra)) {
+            throw new Settings.Invalid("camel.main.profile=" + profile + " but " + extra + " does not exist");
+        }
+        return "file:" + extra + ",file:" + file;
+    }
+
+    private static int runCamel(Map<String, String> cli, boolean exitWhenDone, String sweep, CloseEmulator demo,
+                                PrintStream out) throws Exception {
         io.micrometer.core.instrument.MeterRegistry[] joined = {null};
+        RunState[] run = {null}; // the registry is emptied when Camel stops: what is needed after is kept here
+        AutoCloseable[] toClose = {null, null};
         Main main = new Main();
-        main.setPropertyPlaceholderLocations("file:" + settings.get("bulk.config", "config/application.properties"));
-        main.setOverrideProperties(settings.asProperties());
-        beans.forEach(main::bind);
+        main.setPropertyPlaceholderLocations(locations(cli));
+        Properties overrides = new Properties();
+        overrides.putAll(cli);
+        main.setOverrideProperties(overrides);
         main.addMainListener(new MainListenerSupport() {
             @Override
             public void afterConfigure(BaseMainSupport m) {
-                runState.setContext(m.getCamelContext());
-                try {
-                    Bundle.attach(m.getCamelContext(), beans);
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
+                var registry = m.getCamelContext().getRegistry();
+                RunState runState = registry.lookupByNameAndType("runState", RunState.class);
+                Settings settings = registry.lookupByNameAndType("settings", Settings.class);
+                run[0] = runState;
+                if (registry.lookupByName("clusterStore") instanceof AutoCloseable db) {
+                    toClose[0] = db;
+                }
+                StateLock lock = m.getCamelContext().hasService(StateLock.class);
+                if (lock != null) {
+                    toClose[1] = lock::release;
+                }
+                if (exitWhenDone) {
+                    runState.onFinish(() -> stopWhenQuiet(main));
+                }
+                if (demo != null) {
+                    out.printf("%nDemo: a Close emulator with %d sample tasks runs at %s%n"
+                            + "Drop a CSV file into %s  (try: cp examples/complete-tasks.csv %s/)%n"
+                            + "Reports appear in %s; processed files move to %s.%s%n%n",
+                            demo.store().size(), demo.baseUrl(), settings.get("bulk.inbox"),
+                            settings.get("bulk.inbox"), settings.get("bulk.reports"), settings.get("bulk.done"),
+                            exitWhenDone ? "" : "\nThe console: " + consoleUrl(settings) + " (upload, preview, approve, watch). "
+                                    + "Edit routes/*.camel.yaml and they reload. Ctrl-C stops.");
                 }
             }
 
             @Override
             public void afterStart(BaseMainSupport m) {
                 var ctx = m.getCamelContext();
+                RunState runState = ctx.getRegistry().lookupByNameAndType("runState", RunState.class);
+                Settings settings = ctx.getRegistry().lookupByNameAndType("settings", Settings.class);
                 var health = org.apache.camel.health.HealthCheckRegistry.get(ctx);
                 if (health != null) {
-                    var leadership = (closetaskbulk.cluster.InboxLeadership) beans.get("inboxLeadership");
+                    var leadership = ctx.getRegistry().lookupByNameAndType("inboxLeadership",
+                            closetaskbulk.cluster.InboxLeadership.class);
                     health.register(new BundleHealth(runState, Path.of(settings.get("bulk.inbox")),
                             leadership == null ? null : leadership::leads));
                 }
@@ -241,11 +265,12 @@ public final class Application {
                                 || !settings.flag("camel.management.enabled") ? "" : "; health and metrics at http://"
                                 + settings.get("camel.management.host") + ":" + settings.get("camel.management.port")
                                 + "/observe/health and /observe/metrics");
+                SweepSchedule sweeps = ctx.getRegistry().lookupByNameAndType("sweepSchedule", SweepSchedule.class);
                 try {
                     if (sweep != null) {
-                        sweeps.runNow(m.getCamelContext(), sweep);
+                        sweeps.runNow(ctx, sweep);
                     } else if (!exitWhenDone && !settings.flag("cluster.enabled")) { // clustered Quartz: its misfires
-                        sweeps.catchUp(m.getCamelContext(), settings.sweepsToCatchUp());
+                        sweeps.catchUp(ctx, settings.sweepsToCatchUp());
                     }
                 } catch (Exception e) {
                     runState.internalError("starting sweeps: " + e);
@@ -253,23 +278,47 @@ public final class Application {
                 }
             }
         });
-        if (exitWhenDone) {
-            runState.onFinish(() -> stopWhenQuiet(main));
-        }
         try {
             main.run();
+        } catch (Exception e) {
+            Settings.Invalid invalid = invalid(e);
+            if (invalid != null) {
+                throw invalid;
+            }
+            throw e;
         } finally {
             if (joined[0] != null) {
                 io.micrometer.core.instrument.Metrics.removeRegistry(joined[0]);
             }
-            if (beans.get("clusterStore") instanceof AutoCloseable db) {
-                db.close();
+            var ctx = main.getCamelContext();
+            StateLock lock = ctx == null ? null : ctx.hasService(StateLock.class);
+            if (lock != null) { // a start that failed after Bundle took the state folder
+                lock.release();
+            }
+            for (AutoCloseable c : toClose) {
+                if (c != null) {
+                    c.close();
+                }
             }
         }
-        if (main.getCamelContext() == null && !runState.isHalted()) {
+        RunState runState = run[0];
+        if (runState == null) {
             return 3;
         }
+        if (runState.configErrorMessage() != null) {
+            out.println("error: " + runState.configErrorMessage());
+        }
         return runState.exitCode();
+    }
+
+    /** A bad setting found while Camel configured itself (Bundle.configure): it travels wrapped. */
+    private static Settings.Invalid invalid(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof Settings.Invalid i) {
+                return i;
+            }
+        }
+        return null;
     }
 
     /**

@@ -7,6 +7,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
 
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+
 import closetaskbulk.close.CloseApi;
 import closetaskbulk.close.CloseCall;
 import closetaskbulk.close.Pacer;
@@ -22,10 +25,53 @@ import closetaskbulk.run.Runs;
 import closetaskbulk.sweep.SweepSchedule;
 import closetaskbulk.sweep.Sweeps;
 
-/** The beans the YAML routes call, built from the settings. One place, for the main class and tests. */
-public final class Bundle {
+/**
+ * The bundle's wiring: a Camel configuration class (camel.main.configuration-classes in
+ * config/application.properties). Camel Main resolves the settings (files, profile, environment, -D); this
+ * class checks them (a mistake ends the start with one line), takes the state folder, and binds the beans the
+ * YAML routes call. A bean already in the registry is kept: a test or an embedding application replaces one
+ * that way.
+ */
+public class Bundle implements CamelConfiguration {
 
-    private Bundle() {
+    @Override
+    public void configure(CamelContext context) throws Exception {
+        OverridesInOrder.install(context.getPropertiesComponent());
+        Settings s = Settings.of(context);
+        s.validate();
+        if (!s.flag("cluster.enabled")) { // the cluster keeps its state in PostgreSQL
+            context.addService(new StateLock(Path.of(s.get("bulk.state", "data/state"))), true, true);
+        }
+        if (s.flag("camel.server.enabled")) {
+            StartChecks.portFree("camel.server.port", s.get("camel.server.host", "0.0.0.0"), s.intSetting("camel.server.port"));
+        }
+        if (s.flag("camel.management.enabled")) {
+            StartChecks.portFree("camel.management.port", s.get("camel.management.host", "0.0.0.0"),
+                    s.intSetting("camel.management.port"));
+        }
+        RunState runState = new RunState();
+        runState.setContext(context);
+        Map<String, Object> beans = beans(s, runState);
+        beans.put("settings", s);
+        var registry = context.getRegistry();
+        beans.forEach((name, bean) -> {
+            if (registry.lookupByName(name) == null) {
+                registry.bind(name, bean);
+            }
+        });
+        // Camel Main looks for its plug-ins in the registry before configuration classes run: these are handed over
+        if (beans.get("routeReloader") instanceof RouteReloader reloader) {
+            context.addService(reloader);
+        }
+        if (registry.lookupByName("clusterLeader") instanceof org.apache.camel.cluster.CamelClusterService leader) {
+            context.addService(leader);
+        }
+        if (registry.lookupByName("inboxLeadership") instanceof org.apache.camel.spi.RoutePolicyFactory leadership) {
+            context.addRoutePolicyFactory(leadership);
+        }
+        if (registry.lookupByName("cliConnectorFactory") instanceof org.apache.camel.spi.CliConnectorFactory cli) {
+            context.getCamelContextExtension().addContextPlugin(org.apache.camel.spi.CliConnectorFactory.class, cli);
+        }
     }
 
     public static String version() {
@@ -78,14 +124,8 @@ public final class Bundle {
         return host + "-" + ProcessHandle.current().pid();
     }
 
-    /** What the beans need of a configured context: route reload watches the route files from now on. */
-    public static void attach(org.apache.camel.CamelContext ctx, Map<String, Object> beans) throws Exception {
-        if (beans.get("routeReloader") instanceof RouteReloader reloader) {
-            ctx.addService(reloader);
-        }
-    }
-
-    public static Map<String, Object> beans(Settings s, RunState runState) {
+    /** The beans, by the names the routes use. Tests extend this to replace one. */
+    protected Map<String, Object> beans(Settings s, RunState runState) {
         Run.progressEvery(s.intSetting("bulk.progress-interval"));
         Pacer pacer = new Pacer(Long.parseLong(s.get("close.rate-limit.max-wait", "600000")),
                 Double.parseDouble(s.get("close.max-requests-per-second", "0")), Double.parseDouble(s.get("close.rate-limit.share", "1")),

@@ -1,25 +1,23 @@
 package closetaskbulk;
 
 import java.io.IOException;
-import java.io.Reader;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.spi.PropertiesComponent;
 
 import closetaskbulk.sweep.SweepDefinition;
 import closetaskbulk.sweep.SweepDefinitionException;
 
 /**
- * The merged settings: config/application.properties, then environment variables (CLOSE_BASE_URL for
- * close.base-url), then -D system properties, then command-line overrides. The merged map is handed to Camel
- * as override properties, so the YAML placeholders and the Java checks always see the same values.
+ * Checks the settings at start, as Camel's PropertiesComponent resolves them (so the YAML placeholders and these
+ * checks always see the same values). Every mistake is one line naming the key: exit code 2.
  */
 public final class Settings {
 
@@ -29,8 +27,6 @@ public final class Settings {
             super(message, null, false, false);
         }
     }
-
-    private static final Pattern ENV = Pattern.compile("\\{\\{env:([A-Za-z0-9_]+)(?::([^}]*))?}}");
 
     /** Settings that are true or false. */
     static final java.util.Set<String> BOOLEANS = java.util.Set.of("bulk.dry-run", "bulk.repeat",
@@ -57,59 +53,43 @@ public final class Settings {
             "assigned-to", "date", "is-complete", "max-tasks", "dry-run", "run-missed");
 
     private final Map<String, String> values;
+    private final java.util.function.Function<String, String> lookup;
 
-    private Settings(Map<String, String> values) {
+    private Settings(Map<String, String> values, java.util.function.Function<String, String> lookup) {
         this.values = values;
+        this.lookup = lookup;
     }
 
-    public static Settings load(Path file, Map<String, String> env, Properties system, Map<String, String> overrides) {
-        if (!Files.isRegularFile(file)) {
-            throw new Invalid("settings file " + file + " not found: run from the repository root (the folder with config/)");
+    /**
+     * The settings as Camel resolves them: its property locations (config/application.properties, a profile's
+     * file), environment variables (CLOSE_BASE_URL for close.base-url) and -D system properties over them, and the
+     * command line's overrides over all. Nothing is merged here: every value is the PropertiesComponent's.
+     */
+    public static Settings of(CamelContext context) {
+        PropertiesComponent pc = context.getPropertiesComponent();
+        java.util.Set<String> keys = new java.util.TreeSet<>(pc.loadProperties().stringPropertyNames());
+        for (String k : System.getProperties().stringPropertyNames()) {
+            if (ours(k) || k.startsWith("sweep.") || k.startsWith("camel.")) {
+                keys.add(k);
+            }
         }
-        Properties fromFile = read(file);
+        // a filter may come from the environment alone (BULK_FILTER_IS_COMPLETE): each of Close's is looked up
+        for (String filter : closetaskbulk.close.CloseApi.FILTERS) {
+            keys.add("bulk.filter." + filter);
+        }
+        java.util.function.Function<String, String> lookup = k -> pc.resolveProperty(k).orElse(null);
         Map<String, String> v = new TreeMap<>();
-        fromFile.forEach((k, val) -> v.put((String) k, (String) val));
-        // a profile (camel.main.profile, e.g. cluster) adds config/application-<profile>.properties over the file
-        String profile = overrides.getOrDefault("camel.main.profile", system.getProperty("camel.main.profile",
-                env.getOrDefault("CAMEL_MAIN_PROFILE", v.getOrDefault("camel.main.profile", "")))).trim();
-        if (!profile.isEmpty()) {
-            Path extra = file.resolveSibling(file.getFileName().toString().replace(".properties", "-" + profile + ".properties"));
-            if (!Files.isRegularFile(extra)) {
-                throw new Invalid("camel.main.profile=" + profile + " but " + extra + " does not exist");
-            }
-            read(extra).forEach((k, val) -> v.put((String) k, (String) val));
-            v.put("camel.main.profile", profile);
-        }
-        env.forEach((name, value) -> { // BULK_FILTER_IS_COMPLETE -> bulk.filter.is_complete (filter names use _)
-            if (name.startsWith("BULK_FILTER_") && name.length() > 12) {
-                v.put("bulk.filter." + name.substring(12).toLowerCase(Locale.ROOT), value);
-            }
-        });
-        for (String key : v.keySet().toArray(new String[0])) {
-            String fromEnv = env.get(envName(key));
-            if (fromEnv != null) {
-                v.put(key, fromEnv);
+        for (String k : keys) {
+            String value = lookup.apply(k);
+            if (value != null) {
+                v.put(k, value);
             }
         }
-        for (String key : system.stringPropertyNames()) {
-            if (key.startsWith("close.") || key.startsWith("bulk.") || key.startsWith("sweep.") || key.startsWith("camel.")
-                    || key.startsWith("cluster.") || key.startsWith("console.")) {
-                v.put(key, system.getProperty(key));
-            }
-        }
-        v.putAll(overrides);
-        v.replaceAll((k, val) -> resolveEnv(val, env));
-        return new Settings(v);
+        return new Settings(v, lookup);
     }
 
-    private static Properties read(Path file) {
-        Properties p = new Properties();
-        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            p.load(r);
-        } catch (IOException e) {
-            throw new Invalid("cannot read " + file + ": " + e.getMessage());
-        }
-        return p;
+    static boolean ours(String key) {
+        return key.startsWith("close.") || key.startsWith("bulk.") || key.startsWith("cluster.") || key.startsWith("console.");
     }
 
     /** close.base-url -> CLOSE_BASE_URL, as Camel maps them. */
@@ -117,24 +97,12 @@ public final class Settings {
         return key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
     }
 
-    private static String resolveEnv(String value, Map<String, String> env) {
-        Matcher m = ENV.matcher(value);
-        StringBuilder out = new StringBuilder();
-        while (m.find()) {
-            String found = env.get(m.group(1));
-            String repl = found != null ? found : m.group(2) != null ? m.group(2) : "";
-            m.appendReplacement(out, Matcher.quoteReplacement(repl));
-        }
-        m.appendTail(out);
-        return out.toString();
-    }
-
     public String get(String key) {
-        return values.get(key);
+        return values.containsKey(key) ? values.get(key) : lookup.apply(key);
     }
 
     public String get(String key, String dflt) {
-        String v = values.get(key);
+        String v = get(key);
         return v == null || v.isBlank() ? dflt : v.trim();
     }
 
@@ -157,14 +125,8 @@ public final class Settings {
         return m;
     }
 
-    public Properties asProperties() {
-        Properties p = new Properties();
-        p.putAll(values);
-        return p;
-    }
-
     /** Checks what would otherwise fail later, or silently. Throws {@link Invalid} naming the setting. */
-    public void validate(boolean demo) {
+    public void validate() {
         checkNames();
         for (String k : BOOLEANS) {
             checkBoolean(k);
@@ -194,7 +156,7 @@ public final class Settings {
                     + "Close's RateLimit header only)");
         }
         String key = get("close.api-key", "");
-        if (key.isEmpty() && !demo) {
+        if (key.isEmpty()) {
             throw new Invalid("close.api-key is not set: export CLOSE_API_KEY=<your Close API key> "
                     + "(or try it without an account: --demo)");
         }
@@ -445,9 +407,7 @@ public final class Settings {
         known.addAll(MILLIS);
         known.addAll(COUNTS.keySet());
         for (String k : values.keySet()) {
-            boolean ours = k.startsWith("close.") || k.startsWith("bulk.") || k.startsWith("cluster.")
-                    || k.startsWith("console.");
-            if (ours && !known.contains(k) && !k.startsWith("bulk.filter.")) {
+            if (ours(k) && !known.contains(k) && !k.startsWith("bulk.filter.")) {
                 throw new Invalid("unknown setting " + k + closest(k, known));
             }
             if (k.startsWith("sweep.")) {

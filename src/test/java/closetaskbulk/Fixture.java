@@ -149,8 +149,7 @@ public final class Fixture implements AutoCloseable {
     /** Runs the bundle in this JVM with the given command-line flags; returns the exit code. */
     public int run(String... args) {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        int code = Application.run(args, settings, Map.of(), new Properties(),
-                new PrintStream(buf, true, StandardCharsets.UTF_8));
+        int code = Application.run(args, settings, new PrintStream(buf, true, StandardCharsets.UTF_8));
         output = buf.toString(StandardCharsets.UTF_8);
         return code;
     }

@@ -1,11 +1,9 @@
 package closetaskbulk;
 
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.Properties;
 
 import org.apache.camel.main.MainConfigurationProperties;
-import org.apache.camel.spi.Registry;
 import org.apache.camel.test.junit5.CamelContextConfiguration;
 import org.apache.camel.test.main.junit5.CamelMainTestSupport;
 import org.junit.jupiter.api.AfterAll;
@@ -13,8 +11,10 @@ import org.junit.jupiter.api.AfterAll;
 import closetaskbulk.run.RunState;
 
 /**
- * The bundle as a service (not --once), on the shipped YAML routes, with Camel's Main test support and an
- * emulator. One test per class: the Camel context lives as long as the test instance.
+ * The bundle as a service (not --once), on the shipped YAML routes and config, with Camel's Main test support
+ * and an emulator: Camel Main reads config/application.properties with the fixture's settings as overrides,
+ * and configures the bundle's beans through closetaskbulk.Bundle, as the jar does. One test per class: the
+ * Camel context lives as long as the test instance.
  */
 abstract class ServiceTestSupport extends CamelMainTestSupport {
 
@@ -22,7 +22,7 @@ abstract class ServiceTestSupport extends CamelMainTestSupport {
     // another instance than the one running the test. Hence one test per class.
     protected static Fixture f;
     protected static RunState runState;
-    private static Settings settings;
+    private static ServiceTestSupport current;
 
     /** Hook: adjust the fixture before the context is built (settings, sweeps). */
     protected void prepare(Fixture fixture) {
@@ -32,28 +32,37 @@ abstract class ServiceTestSupport extends CamelMainTestSupport {
     protected void beans(Map<String, Object> beans) {
     }
 
-    private Settings settings() {
-        if (settings == null) {
+    /** Bundle, with the test's hook on its beans. */
+    public static class TestBundle extends Bundle {
+        @Override
+        protected Map<String, Object> beans(Settings s, RunState state) {
+            Map<String, Object> beans = super.beans(s, state);
+            current.beans(beans);
+            return beans;
+        }
+    }
+
+    private Fixture fixture() {
+        if (f == null) {
             f = new Fixture();
-            runState = new RunState();
             f.set("bulk.once", "false").set("bulk.run-sweep", "").set("bulk.read-lock-check-interval", "500");
             prepare(f);
-            settings = Settings.load(Path.of("config/application.properties"), Map.of(), new Properties(), f.settings);
-            settings.validate(false);
+            f.set("camel.main.configuration-classes", TestBundle.class.getName());
         }
-        return settings;
+        current = this;
+        return f;
     }
 
     @AfterAll
     static void closeEmulator() {
         f.close();
         f = null;
-        settings = null;
+        runState = null;
     }
 
     @Override
     protected void configure(MainConfigurationProperties configuration) {
-        configuration.withRoutesIncludePattern(settings().get("camel.main.routes-include-pattern"));
+        fixture();
     }
 
     @Override
@@ -64,22 +73,13 @@ abstract class ServiceTestSupport extends CamelMainTestSupport {
     @Override
     public void configureContext(CamelContextConfiguration c) {
         super.configureContext(c);
-        c.withUseOverridePropertiesWithPropertiesComponent(settings().asProperties());
-    }
-
-    private static Map<String, Object> bound;
-
-    @Override
-    protected void bindToRegistry(Registry registry) throws Exception {
-        Map<String, Object> beans = Bundle.beans(settings(), runState);
-        beans(beans);
-        beans.forEach(registry::bind);
-        bound = beans;
+        Properties p = new Properties();
+        p.putAll(fixture().settings);
+        c.withUseOverridePropertiesWithPropertiesComponent(p);
     }
 
     @Override
     protected void doPostSetup() throws Exception {
-        runState.setContext(context);
-        Bundle.attach(context, bound);
+        runState = context.getRegistry().lookupByNameAndType("runState", RunState.class);
     }
 }

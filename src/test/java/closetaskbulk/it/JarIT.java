@@ -48,6 +48,17 @@ class JarIT {
         return new Result(p.exitValue(), out);
     }
 
+    /** Files the camel CLI's connector keeps in ~/.camel for a running process. */
+    static long cliFiles(long pid) throws IOException {
+        Path home = Path.of(System.getProperty("user.home"), ".camel");
+        if (!Files.isDirectory(home)) {
+            return 0;
+        }
+        try (var files = Files.list(home)) {
+            return files.filter(p -> p.getFileName().toString().startsWith(pid + "")).count();
+        }
+    }
+
     void drop(String example) throws IOException {
         Files.createDirectories(dir.resolve("inbox"));
         Files.copy(Path.of("examples", example), dir.resolve("inbox").resolve(example));
@@ -125,6 +136,32 @@ class JarIT {
     }
 
     @Test
+    void theEnvironmentSetsAnySettingAndTheCommandLineWinsOverIt() throws Exception {
+        try (Fixture f = new Fixture()) {
+            List<String> ids = f.seed(3);
+            Files.createDirectories(dir.resolve("inbox"));
+            Files.writeString(dir.resolve("inbox/e.csv"), Fixture.csv("id,assigned_to",
+                    ids.stream().map(i -> i + "," + Fixture.BOB).toList()));
+            Map<String, String> env = Map.of("CLOSE_BASE_URL", f.emulator.baseUrl(), "CLOSE_API_KEY", Fixture.KEY,
+                    "CLOSE_BATCH_SIZE", "1", "BULK_FILTER_IS_COMPLETE", "false");
+            Result r = run(env, "--once");
+            assertEquals(0, r.code(), r.output());
+            assertEquals(3, f.emulator.requests("PUT /task/").size(), "close.batch-size from CLOSE_BATCH_SIZE");
+            for (var read : f.emulator.requests("GET /task/")) {
+                assertEquals("false", read.json().get("_params").get("is_complete").asText(),
+                        "bulk.filter.is_complete from BULK_FILTER_IS_COMPLETE: " + read.json());
+            }
+            // --demo points the bundle at its own emulator, whatever CLOSE_BASE_URL and CLOSE_API_KEY say
+            int before = f.emulator.requests().size();
+            drop("complete-tasks.csv");
+            Result demo = run(env, "--demo", "--once");
+            assertEquals(0, demo.code(), demo.output());
+            assertEquals(before, f.emulator.requests().size(), demo.output());
+            assertTrue(Files.exists(dir.resolve("done/complete-tasks.csv")), demo.output());
+        }
+    }
+
+    @Test
     void aSecondProcessOnTheSameStateFolderIsRefusedWhileTheFirstRuns() throws Exception {
         try (Fixture f = new Fixture()) {
             List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -146,6 +183,7 @@ class JarIT {
                 assertTrue(line.startsWith("error: bulk.state=") && line.contains("is in use by another process (pid "
                         + first.pid()), line);
                 assertEquals(1, line.lines().count(), line);
+                assertEquals(0, cliFiles(first.pid()), "no camel CLI connector outside --demo");
             } finally {
                 first.destroy();
                 assertTrue(first.waitFor(30, TimeUnit.SECONDS));
@@ -183,6 +221,8 @@ class JarIT {
                     + "/q/dev/route")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
             assertEquals(200, dev.statusCode());
             assertTrue(dev.body().contains("csv-intake"), dev.body());
+            // the camel CLI's connector (camel get, camel trace) announces the demo in ~/.camel
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> cliFiles(demo.pid()) > 0);
         } finally {
             demo.destroy();
             assertTrue(demo.waitFor(30, TimeUnit.SECONDS));
