@@ -1,8 +1,11 @@
 package closetaskbulk.intake;
 
-/** The same content was processed before: the file moves to bulk.done, its summary says where the first run is. */
-public class AlreadyProcessedException extends RuntimeException {
+/**
+ * The same content was processed before: refused like a rejected file, but it moves to bulk.done, and its
+ * summary says where the first run is.
+ */
+public class AlreadyProcessedException extends FileRejectedException {
     public AlreadyProcessedException(String message) {
-        super(message, null, false, false);
+        super(message);
     }
 }

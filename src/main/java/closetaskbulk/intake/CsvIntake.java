@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 
 import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeProperty;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
 import org.slf4j.Logger;
@@ -36,6 +37,8 @@ public class CsvIntake {
     public static final String DELIMITER = "bulkDelimiter";
     /** Exchange property: this file is previewed (a dry run that writes a plan), whatever bulk.dry-run says. */
     public static final String PREVIEW = "bulkPreview";
+    /** Exchange property: the source is plan-intake (the file is a plan). */
+    public static final String PLAN = "bulkPlan";
 
     private static final Logger LOG = LoggerFactory.getLogger(CsvIntake.class);
     private static final DateTimeFormatter SUFFIX = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
@@ -123,21 +126,12 @@ public class CsvIntake {
         return this;
     }
 
-    /** Step check-file (route csv-intake): a CSV of changes; see {@link #open(Exchange, boolean)}. */
-    public void open(Exchange ex) throws IOException {
-        open(ex, false);
-    }
-
-    /** Step check-file (route plan-intake): a plan to apply exactly; see {@link #open(Exchange, boolean)}. */
-    public void openPlan(Exchange ex) throws IOException {
-        open(ex, true);
-    }
-
     /**
-     * The whole file is UTF-8 and valid CSV, its header one we know, its content new (a plan: not older than
+     * Step check-file: the whole file is UTF-8 and valid CSV, its header one we know (a CSV of changes, or a
+     * plan to apply exactly when the source says so), its content new (a plan: not older than
      * bulk.plan.max-age); opens its run.
      */
-    private void open(Exchange ex, boolean plan) throws IOException {
+    public void open(Exchange ex, @ExchangeProperty(PLAN) boolean plan) throws IOException {
         Path file = ex.getIn().getBody(java.io.File.class).toPath();
         String name = baseName(file);
         ex.setProperty(STATE, null);
@@ -274,9 +268,21 @@ public class CsvIntake {
         LOG.info("{}: moved to {}", s.file.getFileName(), target);
     }
 
-    /** The same content was processed before: a summary that says so; the file moves to bulk.done. */
-    public void alreadyProcessed(Exchange ex) throws IOException {
+    /**
+     * Step file-refused: the file was refused whole, before any request. Content processed before: a summary
+     * that says so, and the file moves to bulk.done. Anything else: a summary with the reason, and the file
+     * moves to bulk.failed.
+     */
+    public void refused(Exchange ex) throws IOException {
         Throwable e = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        if (e instanceof AlreadyProcessedException) {
+            alreadyProcessed(ex, e);
+        } else {
+            rejected(ex, e);
+        }
+    }
+
+    private void alreadyProcessed(Exchange ex, Throwable e) throws IOException {
         Path file = ex.getIn().getBody(java.io.File.class).toPath();
         new Run(baseName(file), reportsDir, file.toString(), dryRun, filter, List.of()).close("already-processed",
                 e.getMessage());
@@ -286,9 +292,7 @@ public class CsvIntake {
         LOG.warn("{}: {}. Moved to {}", file.getFileName(), e.getMessage(), target);
     }
 
-    /** The file was refused whole: summary with the reason; the file moves to bulk.failed. */
-    public void rejected(Exchange ex) throws IOException {
-        Throwable e = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+    private void rejected(Exchange ex, Throwable e) throws IOException {
         Path file = ex.getIn().getBody(java.io.File.class).toPath();
         String reason = e.getMessage();
         Run run = new Run(baseName(file), reportsDir, file.toString(), dryRun, filter, List.of());

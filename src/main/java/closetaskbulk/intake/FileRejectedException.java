@@ -1,6 +1,9 @@
 package closetaskbulk.intake;
 
-/** The whole file is refused before any request: it moves to bulk.failed with the reason in its summary. */
+/**
+ * The whole file is refused before any request: it moves to bulk.failed with the reason in its summary
+ * (bulk.done for {@link AlreadyProcessedException}).
+ */
 public class FileRejectedException extends RuntimeException {
     public FileRejectedException(String message) {
         super(message, null, false, false);

@@ -22,9 +22,9 @@ public record Row(int line, String id, Map<String, String> values, List<String> 
         this(line, id, values, cells, problem, expected, null);
     }
 
-    /** Checked, but waiting for the run's user list (its assignee is an e-mail): route run lists them. */
-    public boolean isPending() {
-        return update == null;
+    /** Names its assignee by e-mail: route run lists the organization's users (once) before checking it. */
+    public boolean isEmailAssignee() {
+        return values != null && RowCheck.isEmail(values.get("assigned_to"));
     }
 
     Row checked(Update u) {

@@ -43,9 +43,8 @@ public class RowCheck {
     }
 
     /**
-     * A good row comes back with its update. A row that names its assignee by e-mail before the run has listed
-     * the organization's users comes back without one ({@link Row#isPending()}): route run lists them
-     * (route list-users) and checks it again.
+     * A good row comes back with its update; a bad one is recorded in the run, and null comes back. A row that
+     * names its assignee by e-mail is checked once route run has listed the organization's users (needs-users).
      */
     public Row check(Row row, @ExchangeProperty(Runs.RUN) Run run) {
         String problem = row.problem() != null ? row.problem() : checkId(row.id());
@@ -63,8 +62,8 @@ public class RowCheck {
                 problem = problem + dateHint(date);
             }
             if (problem == null && isEmail(assignedTo)) {
-                if (!run.usersListed()) {
-                    return row;
+                if (!run.isUsersListed()) {
+                    throw new IllegalStateException("route run checks a row naming an e-mail before listing the users");
                 }
                 if (run.usersFailure() != null) {
                     run.result(row.line(), Status.FAILED, 0, "the organization's users could not be listed to find '"

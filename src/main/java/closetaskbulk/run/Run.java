@@ -99,7 +99,8 @@ public class Run {
         return new UserList(this);
     }
 
-    synchronized boolean usersListed() {
+    /** The users were listed for this run (route run's needs-users). */
+    public synchronized boolean isUsersListed() {
         return usersListed;
     }
 
