@@ -46,10 +46,11 @@ public final class Application {
     }
 
     public static void main(String[] args) {
-        // the jar's logback.xml masks the key; a config/logback.xml of the user's replaces it
+        // the jar's logging (LogSetup) masks the key; a config/logback.xml of the user's replaces it
         if (System.getProperty("logback.configurationFile") == null && new java.io.File("config/logback.xml").isFile()) {
             System.setProperty("logback.configurationFile", "config/logback.xml");
         }
+        Warmup.start(); // after the logging is chosen: the warm-up may be first to log
         System.exit(run(args, Map.of(), System.out));
     }
 
@@ -125,14 +126,13 @@ public final class Application {
         cli.put("bulk.preview.enabled", String.valueOf(!exitWhenDone));
         if (exitWhenDone) { // a one-off run serves no console, health or metrics, and stops as soon as its work is done
             cli.put("camel.server.enabled", "false");
-            cli.put("camel.main.routes-exclude-pattern", "**/console.camel.yaml");
+            // --once and --apply fire no sweep: without the sweeps' routes Quartz is not even created
+            cli.put("camel.main.routes-exclude-pattern", sweep == null
+                    ? "**/console.camel.yaml,**/sweep.camel.yaml,**/sweeps/*.camel.yaml" : "**/console.camel.yaml");
             cli.put("camel.management.enabled", "false");
             cli.put("camel.metrics.enabled", "false");
             cli.put("camel.main.jmx-enabled", "false"); // an MBean per processor: about a second of start and stop
             cli.put("camel.component.quartz.interrupt-jobs-on-shutdown", "true");
-            if (sweep == null) { // --once and --apply fire no sweep: Quartz need not run
-                cli.put("camel.component.quartz.auto-start-scheduler", "false");
-            }
         }
         CloseEmulator emulator = null;
         Path demoState = null;

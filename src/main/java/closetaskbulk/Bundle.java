@@ -1,11 +1,9 @@
 package closetaskbulk;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Properties;
 
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -74,16 +72,6 @@ public class Bundle implements CamelConfiguration {
         }
     }
 
-    public static String version() {
-        try (InputStream in = Bundle.class.getResourceAsStream("/closetaskbulk/version.properties")) {
-            Properties p = new Properties();
-            p.load(in);
-            return p.getProperty("version", "dev");
-        } catch (IOException | NullPointerException e) {
-            return "dev";
-        }
-    }
-
     /** Checks bulk.filter.*: only Close's list filters, never the ids (each batch sets those). */
     static Map<String, String> intakeFilter(Settings s) {
         Map<String, String> f = s.withPrefix("bulk.filter.");
@@ -131,7 +119,7 @@ public class Bundle implements CamelConfiguration {
                 Double.parseDouble(s.get("close.max-requests-per-second", "0")), Double.parseDouble(s.get("close.rate-limit.share", "1")),
                 s.intSetting("close.connect-timeout") + (long) s.intSetting("close.response-timeout"));
         runState.onHalt(pacer::wakeAll);
-        CloseCall call = new CloseCall(s.get("close.api-key", ""), s.get("close.base-url"), version(), pacer,
+        CloseCall call = new CloseCall(s.get("close.api-key", ""), s.get("close.base-url"), closetaskbulk.ops.Version.get(), pacer,
                 runState::haltReason);
         boolean readBeforeWrite = Boolean.parseBoolean(s.get("close.read-before-write", "true"));
         CsvIntake intake = new CsvIntake(Path.of(s.get("bulk.reports")), Path.of(s.get("bulk.done")),

@@ -364,7 +364,7 @@ public final class Settings {
             try {
                 SweepDefinition.checkFilter(id, SweepDefinition.parse(get(p + "filter", "")));
                 Map<String, String> u = new java.util.LinkedHashMap<>();
-                for (String f : new String[] {"assigned_to", "date", "is_complete"}) {
+                for (String f : closetaskbulk.close.CloseApi.UPDATE_FIELDS) {
                     String v = get(p + f.replace('_', '-'), "");
                     if (!v.isEmpty()) {
                         u.put(f, v.contains("${") ? null : v); // relative values are checked when they run

@@ -59,7 +59,7 @@ class ConsoleBrowserTest extends ServiceTestSupport {
     }
 
     private WebDriver browser() throws Exception {
-        boolean required = Boolean.getBoolean("console.browser.required");
+        boolean required = Boolean.getBoolean("tests.browser.required");
         Assumptions.assumeTrue(required || Files.isExecutable(DRIVER) && Files.isExecutable(CHROMIUM),
                 "no chromium and chromium-driver here (.ci/run installs them)");
         downloads = Files.createDirectories(f.dir.resolve("downloads"));

@@ -6,11 +6,13 @@ import org.apache.camel.impl.cluster.ClusteredRoutePolicy;
 import org.apache.camel.spi.RoutePolicy;
 import org.apache.camel.spi.RoutePolicyFactory;
 
+import closetaskbulk.run.RunState;
+
 /**
  * With the cluster profile, the CSV intake route runs only on the instance that leads its inbox (Camel's
  * ClusteredRoutePolicy on {@link PgLeader}, namespace "inbox:" and the inbox's path): one instance reads a
  * shared inbox at a time, so each file is processed once; when it dies, another takes the inbox over and resumes the
- * file it left from the journal. Camel Main picks this factory up from the registry.
+ * file it left from the journal. Bundle hands this factory to Camel.
  */
 public class InboxLeadership implements RoutePolicyFactory {
 
@@ -26,8 +28,10 @@ public class InboxLeadership implements RoutePolicyFactory {
 
     @Override
     public synchronized RoutePolicy createRoutePolicy(CamelContext context, String routeId, NamedNode route) {
-        // the instance that leads reads every folder of files: the inbox, bulk.preview and bulk.approved
-        if (!java.util.Set.of("csv-intake", "preview-intake", "plan-intake").contains(routeId)) {
+        // the instance that leads reads every folder of files (the inbox, bulk.preview, bulk.approved): the
+        // sources (route group "sources") that consume files; sweeps have clustered Quartz instead
+        if (!(route instanceof org.apache.camel.model.RouteDefinition r) || !RunState.SOURCES.equals(r.getGroup())
+                || r.getInput() == null || !r.getInput().getEndpointUri().startsWith("file:")) {
             return null;
         }
         if (policy == null) {

@@ -87,7 +87,7 @@ public class Console {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("token", guard.token());
         m.put("user", ex.getProperty(ConsoleGuard.USER, "local", String.class));
-        m.put("version", closetaskbulk.Bundle.version());
+        m.put("version", closetaskbulk.ops.Version.get());
         m.put("upload_max_bytes", uploadMaxBytes);
         return json(ex, m);
     }

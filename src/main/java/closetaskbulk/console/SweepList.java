@@ -28,10 +28,10 @@ public class SweepList {
     List<Map<String, Object>> list(CamelContext ctx) {
         List<Map<String, Object>> out = new ArrayList<>();
         for (Route r : ctx.getRoutes()) {
-            if (!r.getRouteId().startsWith("sweep-")) {
+            if (!r.getRouteId().startsWith(SweepSchedule.ROUTE_PREFIX)) {
                 continue;
             }
-            String id = r.getRouteId().substring("sweep-".length());
+            String id = r.getRouteId().substring(SweepSchedule.ROUTE_PREFIX.length());
             Map<String, String> s = settings.getOrDefault(id, Map.of());
             boolean on = ctx.getRouteController().getRouteStatus(r.getRouteId()).isStarted();
             Map<String, Object> m = new LinkedHashMap<>();
@@ -68,10 +68,10 @@ public class SweepList {
     }
 
     boolean exists(CamelContext ctx, String id) {
-        return ctx.getRoute("sweep-" + id) != null;
+        return ctx.getRoute(SweepSchedule.ROUTE_PREFIX + id) != null;
     }
 
     boolean enabled(CamelContext ctx, String id) {
-        return exists(ctx, id) && ctx.getRouteController().getRouteStatus("sweep-" + id).isStarted();
+        return exists(ctx, id) && ctx.getRouteController().getRouteStatus(SweepSchedule.ROUTE_PREFIX + id).isStarted();
     }
 }

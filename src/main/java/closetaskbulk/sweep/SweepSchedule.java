@@ -31,7 +31,8 @@ import closetaskbulk.run.RunState;
 public class SweepSchedule {
 
     /** A sweep's route is sweep-&lt;id&gt; (routes/sweep.camel.yaml); its Quartz job is &lt;id&gt; in this group. */
-    static final String ROUTE_PREFIX = "sweep-";
+    /** A sweep's route is its id with this before it (routes/sweep.camel.yaml's template). */
+    public static final String ROUTE_PREFIX = "sweep-";
     static final String GROUP = "sweeps";
 
     private static final Logger LOG = LoggerFactory.getLogger(SweepSchedule.class);
