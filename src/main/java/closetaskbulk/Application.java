@@ -206,8 +206,10 @@ public final class Application {
     private static int runCamel(Map<String, String> cli, boolean exitWhenDone, String sweep, CloseEmulator demo,
                                 PrintStream out) throws Exception {
         io.micrometer.core.instrument.MeterRegistry[] joined = {null};
-        RunState[] run = {null}; // the registry is emptied when Camel stops: what is needed after is kept here
-        AutoCloseable[] toClose = {null, null};
+        // the registry is emptied when Camel stops: what is needed after configuration is kept here
+        RunState[] run = {null};
+        Settings[] config = {null};
+        AutoCloseable[] db = {null};
         Main main = new Main();
         main.setPropertyPlaceholderLocations(locations(cli));
         Properties overrides = new Properties();
@@ -220,12 +222,9 @@ public final class Application {
                 RunState runState = registry.lookupByNameAndType("runState", RunState.class);
                 Settings settings = registry.lookupByNameAndType("settings", Settings.class);
                 run[0] = runState;
-                if (registry.lookupByName("clusterStore") instanceof AutoCloseable db) {
-                    toClose[0] = db;
-                }
-                StateLock lock = m.getCamelContext().hasService(StateLock.class);
-                if (lock != null) {
-                    toClose[1] = lock::release;
+                config[0] = settings;
+                if (registry.lookupByName("clusterStore") instanceof AutoCloseable store) {
+                    db[0] = store;
                 }
                 if (exitWhenDone) {
                     runState.onFinish(() -> stopWhenQuiet(main));
@@ -244,8 +243,8 @@ public final class Application {
             @Override
             public void afterStart(BaseMainSupport m) {
                 var ctx = m.getCamelContext();
-                RunState runState = ctx.getRegistry().lookupByNameAndType("runState", RunState.class);
-                Settings settings = ctx.getRegistry().lookupByNameAndType("settings", Settings.class);
+                RunState runState = run[0];
+                Settings settings = config[0];
                 var health = org.apache.camel.health.HealthCheckRegistry.get(ctx);
                 if (health != null) {
                     var leadership = ctx.getRegistry().lookupByNameAndType("inboxLeadership",
@@ -292,13 +291,11 @@ public final class Application {
             }
             var ctx = main.getCamelContext();
             StateLock lock = ctx == null ? null : ctx.hasService(StateLock.class);
-            if (lock != null) { // a start that failed after Bundle took the state folder
+            if (lock != null) { // Camel's stop lets it go; this is for a start that failed after Bundle took it
                 lock.release();
             }
-            for (AutoCloseable c : toClose) {
-                if (c != null) {
-                    c.close();
-                }
+            if (db[0] != null) {
+                db[0].close();
             }
         }
         RunState runState = run[0];

@@ -68,11 +68,9 @@ public final class Settings {
     public static Settings of(CamelContext context) {
         PropertiesComponent pc = context.getPropertiesComponent();
         java.util.Set<String> keys = new java.util.TreeSet<>(pc.loadProperties().stringPropertyNames());
-        for (String k : System.getProperties().stringPropertyNames()) {
-            if (ours(k) || k.startsWith("sweep.") || k.startsWith("camel.")) {
-                keys.add(k);
-            }
-        }
+        keys.addAll(System.getProperties().stringPropertyNames());
+        // only ours are resolved now (they are checked); camel.* and the rest are looked up when asked for
+        keys.removeIf(k -> !ours(k) && !k.startsWith("sweep."));
         // a filter may come from the environment alone (BULK_FILTER_IS_COMPLETE): each of Close's is looked up
         for (String filter : closetaskbulk.close.CloseApi.FILTERS) {
             keys.add("bulk.filter." + filter);
@@ -90,11 +88,6 @@ public final class Settings {
 
     static boolean ours(String key) {
         return key.startsWith("close.") || key.startsWith("bulk.") || key.startsWith("cluster.") || key.startsWith("console.");
-    }
-
-    /** close.base-url -> CLOSE_BASE_URL, as Camel maps them. */
-    static String envName(String key) {
-        return key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
     }
 
     public String get(String key) {

@@ -59,6 +59,11 @@ class JarIT {
         }
     }
 
+    void inbox(String name, String content) throws IOException {
+        Files.createDirectories(dir.resolve("inbox"));
+        Files.writeString(dir.resolve("inbox").resolve(name), content);
+    }
+
     void drop(String example) throws IOException {
         Files.createDirectories(dir.resolve("inbox"));
         Files.copy(Path.of("examples", example), dir.resolve("inbox").resolve(example));
@@ -101,9 +106,7 @@ class JarIT {
         try (Fixture f = new Fixture()) {
             CloseEmulator emu = f.emulator;
             List<String> ids = f.seed(3);
-            Files.createDirectories(dir.resolve("inbox"));
-            Files.writeString(dir.resolve("inbox/j.csv"), Fixture.csv("id,assigned_to",
-                    ids.stream().map(i -> i + "," + Fixture.BOB).toList()));
+            inbox("j.csv", Fixture.csv("id,assigned_to", ids.stream().map(i -> i + "," + Fixture.BOB).toList()));
             Result r = run(Map.of("CLOSE_BASE_URL", emu.baseUrl(), "CLOSE_API_KEY", Fixture.KEY), "--once");
             assertEquals(0, r.code(), r.output());
             assertEquals(1, emu.requests("PUT /task/").size());
@@ -139,9 +142,7 @@ class JarIT {
     void theEnvironmentSetsAnySettingAndTheCommandLineWinsOverIt() throws Exception {
         try (Fixture f = new Fixture()) {
             List<String> ids = f.seed(3);
-            Files.createDirectories(dir.resolve("inbox"));
-            Files.writeString(dir.resolve("inbox/e.csv"), Fixture.csv("id,assigned_to",
-                    ids.stream().map(i -> i + "," + Fixture.BOB).toList()));
+            inbox("e.csv", Fixture.csv("id,assigned_to", ids.stream().map(i -> i + "," + Fixture.BOB).toList()));
             Map<String, String> env = Map.of("CLOSE_BASE_URL", f.emulator.baseUrl(), "CLOSE_API_KEY", Fixture.KEY,
                     "CLOSE_BATCH_SIZE", "1", "BULK_FILTER_IS_COMPLETE", "false");
             Result r = run(env, "--once");
@@ -233,9 +234,7 @@ class JarIT {
     void debugLogsNeverShowTheKey() throws Exception {
         try (Fixture f = new Fixture()) {
             List<String> ids = f.seed(2);
-            Files.createDirectories(dir.resolve("inbox"));
-            Files.writeString(dir.resolve("inbox/d.csv"), Fixture.csv("id,is_complete",
-                    ids.stream().map(i -> i + ",true").toList()));
+            inbox("d.csv", Fixture.csv("id,is_complete", ids.stream().map(i -> i + ",true").toList()));
             Result r = run(Map.of("CLOSE_BASE_URL", f.emulator.baseUrl(), "CLOSE_API_KEY", Fixture.KEY,
                     "LOG_REQUESTS", "DEBUG", "LOG_HTTP", "DEBUG"), "--once");
             assertEquals(0, r.code(), r.output());
