@@ -260,10 +260,11 @@ public final class Application {
                 org.slf4j.LoggerFactory.getLogger(Application.class).info("ready: {} {} (reports in {}){}{}",
                         settings.flag("cluster.enabled") ? "cluster profile; the instance that leads reads"
                                 : "watching", settings.get("bulk.inbox"), settings.get("bulk.reports"),
-                        settings.flag("camel.server.enabled") ? "; the console at " + consoleUrl(settings) : "", exitWhenDone
-                                || !settings.flag("camel.management.enabled") ? "" : "; health and metrics at http://"
-                                + settings.get("camel.management.host") + ":" + settings.get("camel.management.port")
-                                + "/observe/health and /observe/metrics");
+                        settings.flag("camel.server.enabled") ? "; the console at " + bound(ctx,
+                                settings.intSetting("camel.server.port"), "/") : "", exitWhenDone
+                                || !settings.flag("camel.management.enabled") ? "" : "; health and metrics at "
+                                + bound(ctx, settings.intSetting("camel.management.port"), "/observe/health")
+                                + " and /observe/metrics");
                 SweepSchedule sweeps = ctx.getRegistry().lookupByNameAndType("sweepSchedule", SweepSchedule.class);
                 try {
                     if (sweep != null) {
@@ -341,7 +342,22 @@ public final class Application {
         t.start();
     }
 
-    /** Where the console answers, for the ready line and the demo's banner. */
+    /** The address a server of the bundle is bound to, as it listens (the ready line). */
+    static String bound(org.apache.camel.CamelContext ctx, int port, String path) {
+        for (var router : ctx.getRegistry().findByType(
+                org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter.class)) {
+            var server = router.getServer();
+            if (server != null && server.getPort() == port) {
+                String host = server.getHost() == null ? "0.0.0.0" : server.getHost();
+                boolean all = host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]");
+                return "http://" + (host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host) + ":" + port
+                        + path + (all ? " (every address of this machine)" : "");
+            }
+        }
+        return "port " + port;
+    }
+
+    /** Where the console answers, for the demo's banner: a loopback address to click. */
     static String consoleUrl(Settings settings) {
         String host = settings.get("camel.server.host", "127.0.0.1");
         return "http://" + (host.equals("0.0.0.0") ? "127.0.0.1" : host) + ":" + settings.get("camel.server.port", "8080") + "/";

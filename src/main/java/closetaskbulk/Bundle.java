@@ -47,6 +47,7 @@ public class Bundle implements CamelConfiguration {
             StartChecks.portFree("camel.management.port", s.get("camel.management.host", "0.0.0.0"),
                     s.intSetting("camel.management.port"));
         }
+        http(context, s);
         RunState runState = new RunState();
         runState.setContext(context);
         Map<String, Object> beans = beans(s, runState);
@@ -70,6 +71,28 @@ public class Bundle implements CamelConfiguration {
         if (registry.lookupByName("cliConnectorFactory") instanceof org.apache.camel.spi.CliConnectorFactory cli) {
             context.getCamelContextExtension().addContextPlugin(org.apache.camel.spi.CliConnectorFactory.class, cli);
         }
+    }
+
+    /**
+     * The HTTP servers' guard (console.HttpGuard), put first on each server's router as Camel starts them, before
+     * any route consumes; and Camel's developer consoles as the bundle allows them (ops.DevConsoles).
+     */
+    private static void http(CamelContext context, Settings s) throws Exception {
+        if (s.flag("bulk.dev-tools") || s.flag("camel.main.dev-console-enabled") || s.flag("camel.management.dev-console-enabled")) {
+            closetaskbulk.ops.DevConsoles.bind(context.getRegistry(), java.util.Set.of(s.get("close.api-key", ""),
+                    s.get("console.password", ""), s.get("cluster.db.password", "")));
+        }
+        boolean server = s.flag("camel.server.enabled");
+        if (!server && !s.flag("camel.management.enabled")) {
+            return;
+        }
+        String password = s.get("console.password", "");
+        var access = new closetaskbulk.console.HttpGuard.Access(
+                password.isEmpty() ? null : new closetaskbulk.console.ConsolePassword(password),
+                server ? s.intSetting("camel.server.port") : -1,
+                !Settings.isLoopback(s.get("camel.management.host", "0.0.0.0")), s.allowedHosts(),
+                Long.parseLong(s.get("console.upload-max-bytes", "52428800").trim()));
+        context.addStartupListener((ctx, alreadyStarted) -> closetaskbulk.console.HttpGuard.install(ctx, access));
     }
 
     /** Checks bulk.filter.*: only Close's list filters, never the ids (each batch sets those). */
@@ -184,7 +207,7 @@ public class Bundle implements CamelConfiguration {
         }
         var sweeps = new closetaskbulk.console.SweepList(sweepSettings, schedule);
         long uploadMax = Long.parseLong(s.get("console.upload-max-bytes", "52428800").trim());
-        var guard = new closetaskbulk.console.ConsoleGuard(s.get("console.password", ""));
+        var guard = new closetaskbulk.console.ConsoleGuard();
         Path reports = Path.of(s.get("bulk.reports"));
         beans.put("consoleGuard", guard);
         beans.put("platform-http-engine", new closetaskbulk.console.ConsoleHttpEngine(s.intSetting("camel.server.port")));

@@ -46,7 +46,7 @@ public final class Settings {
             "close.max-requests-per-second", "close.rate-limit.share", "bulk.inbox", "bulk.done", "bulk.failed",
             "bulk.reports", "bulk.state", "bulk.approved", "bulk.plan.max-age", "bulk.date-format",
             "bulk.routes-reload-directory", "bulk.config", "bulk.run-sweep", "bulk.plans.include", "bulk.preview",
-            "console.password", "console.upload-max-bytes", "cluster.db.url", "cluster.db.user",
+            "console.password", "console.upload-max-bytes", "console.allowed-hosts", "cluster.db.url", "cluster.db.user",
             "cluster.db.password", "cluster.node-id");
     /** What a sweep may set: sweep.<id>.<one of these>. */
     static final java.util.Set<String> SWEEP_KEYS = java.util.Set.of("enabled", "cron", "time-zone", "filter",
@@ -225,6 +225,7 @@ public final class Settings {
         planMaxAge();
         dateFormat();
         console();
+        httpServers();
         validateSweeps();
         for (String dir : new String[] {"bulk.inbox", "bulk.done", "bulk.failed", "bulk.reports", "bulk.state",
                 "bulk.approved", "bulk.preview"}) {
@@ -271,6 +272,62 @@ public final class Settings {
             throw new Invalid("camel.server.host=" + host + " serves the console beyond this machine without a password: "
                     + "set CONSOLE_PASSWORD, or use camel.server.host=127.0.0.1");
         }
+    }
+
+    /** The shortest console.password accepted: it guards the console, its routes and the management server. */
+    static final int MIN_PASSWORD = 12;
+
+    /**
+     * What the HTTP servers (console, management) need: a password long enough, the management server's
+     * developer consoles and metrics beyond loopback only with a password, one address for a shared port, and
+     * console.allowed-hosts made of host names.
+     */
+    private void httpServers() {
+        boolean server = flag("camel.server.enabled");
+        boolean management = flag("camel.management.enabled");
+        if (!server && !management) {
+            return;
+        }
+        String password = get("console.password", "");
+        if (!password.isEmpty() && password.length() < MIN_PASSWORD) {
+            throw new Invalid("console.password is " + password.length() + " characters long: use at least "
+                    + MIN_PASSWORD + " (the console and its routes are open to whoever guesses it)");
+        }
+        allowedHosts();
+        if (!management) {
+            return;
+        }
+        String host = get("camel.management.host", "0.0.0.0").trim();
+        boolean devTools = flag("bulk.dev-tools") || flag("camel.management.dev-console-enabled");
+        if (!isLoopback(host) && password.isEmpty() && (devTools || flag("camel.management.metrics-enabled"))) {
+            throw new Invalid("camel.management.host=" + host + " serves " + (devTools ? "Camel's developer consoles"
+                    : "metrics") + " beyond this machine without a password: set CONSOLE_PASSWORD, or use "
+                    + "camel.management.host=127.0.0.1");
+        }
+        String serverHost = get("camel.server.host", "0.0.0.0").trim();
+        if (server && get("camel.management.port", "9876").trim().equals(get("camel.server.port", "8080").trim())
+                && !host.equalsIgnoreCase(serverHost)) {
+            throw new Invalid("camel.management.port=" + get("camel.management.port", "") + " is the console's port, but "
+                    + "camel.management.host=" + host + " is not camel.server.host=" + serverHost + ": one server has one "
+                    + "address (use another camel.management.port, or the same host)");
+        }
+    }
+
+    /** console.allowed-hosts: more names the HTTP servers answer to, besides their address and localhost. */
+    public java.util.List<String> allowedHosts() {
+        java.util.List<String> hosts = new java.util.ArrayList<>();
+        for (String h : get("console.allowed-hosts", "").split(",")) {
+            String name = h.trim().toLowerCase(Locale.ROOT);
+            if (name.isEmpty()) {
+                continue;
+            }
+            if (!name.matches("[a-z0-9]([a-z0-9.-]*[a-z0-9])?|\\[[0-9a-f:.]+]")) {
+                throw new Invalid("console.allowed-hosts: '" + h.trim() + "' is not a host name (write names like "
+                        + "bulk.example.com, comma-separated, without a port)");
+            }
+            hosts.add(name);
+        }
+        return hosts;
     }
 
     /** bulk.plan.max-age: 24h, 90m, 2d, 3600s, or an ISO-8601 duration (PT24H). */

@@ -37,4 +37,30 @@ class ConsoleStartTest {
             assertEquals(1, f.output.strip().lines().count(), f.output);
         }
     }
+
+    @Test
+    void aShortPasswordIsRefused() {
+        f.set("console.password", "short-pw");
+        assertEquals(2, f.run());
+        assertEquals("error: console.password is 8 characters long: use at least 12 (the console and its routes "
+                + "are open to whoever guesses it)", f.output.strip());
+    }
+
+    @Test
+    void devToolsOrMetricsBeyondLoopbackNeedThePassword() {
+        f.set("camel.management.host", "0.0.0.0").set("camel.management.port", String.valueOf(Fixture.freePort()));
+        assertEquals(2, f.run());
+        assertEquals("error: camel.management.host=0.0.0.0 serves metrics beyond this machine without a password: "
+                + "set CONSOLE_PASSWORD, or use camel.management.host=127.0.0.1", f.output.strip());
+    }
+
+    @Test
+    void theManagementPortSharedWithTheConsoleMustShareItsHost() {
+        f.set("camel.management.port", f.settings.get("camel.server.port")).set("camel.management.host", "0.0.0.0")
+                .set("console.password", "a-long-enough-password");
+        assertEquals(2, f.run());
+        assertEquals("error: camel.management.port=" + f.settings.get("camel.server.port") + " is the console's port, "
+                + "but camel.management.host=0.0.0.0 is not camel.server.host=127.0.0.1: one server has one address "
+                + "(use another camel.management.port, or the same host)", f.output.strip());
+    }
 }

@@ -22,6 +22,7 @@ import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
 
 import closetaskbulk.close.Pacer;
+import closetaskbulk.ops.Messages;
 import closetaskbulk.run.Run;
 import closetaskbulk.run.RunState;
 import closetaskbulk.run.Runs;
@@ -85,7 +86,7 @@ public class Console {
     /** GET /api/session: the token for changes, who is signed in, the upload limit. */
     public String session(Exchange ex) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("token", guard.token());
+        m.put("token", guard.token(ex.getProperty(ConsoleGuard.USER, "local", String.class)));
         m.put("user", ex.getProperty(ConsoleGuard.USER, "local", String.class));
         m.put("version", closetaskbulk.ops.Version.get());
         m.put("upload_max_bytes", uploadMaxBytes);
@@ -109,7 +110,7 @@ public class Console {
         h.put("halted", runState.isHalted());
         if (runState.isHalted()) {
             String reason = runState.haltReason();
-            h.put("reason", reason);
+            h.put("reason", Messages.brief(reason));
             h.put("advice", reason != null && reason.contains("401")
                     ? "Set a valid key in CLOSE_API_KEY and restart. Files stay in the inbox and finish without resending."
                     : "Fix what the reason says (key, plan, close.base-url) and restart. Files stay in the inbox and "
@@ -138,7 +139,7 @@ public class Console {
             m.put("kind", s.path("kind").asText(Run.kind(s.path("name").asText(), s.path("source").asText())));
             m.put("state", state(s.path("outcome").asText()));
             m.put("outcome", s.path("outcome").asText());
-            m.put("reason", s.path("reason").isMissingNode() ? null : s.path("reason").asText());
+            m.put("reason", s.path("reason").isMissingNode() ? null : Messages.brief(s.path("reason").asText()));
             m.put("dry_run", s.path("dry_run").asBoolean());
             m.put("rows", s.path("rows").asLong());
             m.put("counts", s.path("counts"));

@@ -60,14 +60,14 @@ public class ConsoleActions {
         }
         String length = ConsoleGuard.param(ex, "Content-Length", "0").trim();
         if (length.matches("\\d{1,18}") && Long.parseLong(length) > uploadMaxBytes) {
-            throw tooLarge();
+            throw new ConsoleRefused(413, tooLarge(uploadMaxBytes));
         }
         byte[] body;
         try (InputStream in = ex.getIn().getBody(InputStream.class)) {
             body = in == null ? new byte[0] : in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, uploadMaxBytes + 1));
         }
         if (body.length > uploadMaxBytes) {
-            throw tooLarge();
+            throw new ConsoleRefused(413, tooLarge(uploadMaxBytes));
         }
         if (body.length == 0) {
             throw new ConsoleRefused(400, "the file is empty");
@@ -88,9 +88,10 @@ public class ConsoleActions {
         return Console.json(ex, m);
     }
 
-    private ConsoleRefused tooLarge() {
-        return new ConsoleRefused(413, "the file is larger than the console accepts (console.upload-max-bytes="
-                + uploadMaxBytes + "): drop it into the inbox folder instead");
+    /** The refusal of a file over the limit (also the server's, for a body it will not read: HttpGuard). */
+    static String tooLarge(long uploadMaxBytes) {
+        return "the file is larger than the console accepts (console.upload-max-bytes=" + uploadMaxBytes
+                + "): drop it into the inbox folder instead";
     }
 
     /** A file name with no path, only plain characters, not hidden. */

@@ -25,6 +25,7 @@ import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
 
 import closetaskbulk.close.CloseApi;
+import closetaskbulk.ops.Messages;
 
 /** What makes a dropped file one the intake can read: UTF-8 throughout, and a header of known columns. */
 final class CsvFile {
@@ -201,9 +202,12 @@ final class CsvFile {
                     + "bulk.approved, or run --apply with it, to apply it");
         }
         if (!unknown.isEmpty()) {
+            // a few names, each cut short: a header of a million columns must not make a megabyte of reason
+            List<String> named = unknown.stream().limit(3).map(u -> Messages.brief(u, 40)).toList();
             throw new FileRejectedException("unknown column" + (unknown.size() > 1 ? "s " : " ") + "'"
-                    + String.join("', '", unknown) + "': the columns are id (or task_id), assigned_to, date, "
-                    + "is_complete");
+                    + String.join("', '", named) + "'" + (unknown.size() > named.size() ? " and "
+                    + (unknown.size() - named.size()) + " more" : "") + ": the columns are id (or task_id), assigned_to, "
+                    + "date, is_complete");
         }
         if (!seen.contains("id")) {
             throw new FileRejectedException("no id column: the header needs 'id' (or 'task_id')");

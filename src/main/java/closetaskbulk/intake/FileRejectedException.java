@@ -6,6 +6,6 @@ package closetaskbulk.intake;
  */
 public class FileRejectedException extends RuntimeException {
     public FileRejectedException(String message) {
-        super(message, null, false, false);
+        super(closetaskbulk.ops.Messages.brief(message), null, false, false); // it may quote the file
     }
 }

@@ -290,7 +290,7 @@ final class RunReports {
         s.put("source", run.source());
         s.put("outcome", outcome);
         if (reason != null) {
-            s.put("reason", reason);
+            s.put("reason", closetaskbulk.ops.Messages.brief(reason)); // the console sends it with every poll
         }
         s.put("dry_run", run.dryRun());
         if (run.approvedBy() != null) {

@@ -222,6 +222,25 @@ class JarIT {
                     + "/q/dev/route")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
             assertEquals(200, dev.statusCode());
             assertTrue(dev.body().contains("csv-intake"), dev.body());
+            // the consoles show no secret in any form, and do nothing: no send, no route stopped by a GET
+            for (String path : List.of("/q/dev/properties", "/q/dev/all")) {
+                for (String accept : List.of("application/json", "text/plain")) {
+                    var r = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
+                            + management + path)).header("Accept", accept).build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofString());
+                    assertEquals(200, r.statusCode(), path);
+                    assertFalse(r.body().contains("demo-key"), path + " " + accept + " shows the key");
+                }
+            }
+            Path sent = dir.resolve("sent.txt");
+            var send = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + management
+                    + "/q/dev/send?body=x&endpoint=" + java.net.URLEncoder.encode("file:" + dir + "?fileName=sent.txt",
+                    StandardCharsets.UTF_8))).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertFalse(Files.exists(sent), send.body());
+            var stop = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + management
+                    + "/q/dev/route?action=stop")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(403, stop.statusCode(), stop.body());
+            assertTrue(Files.readString(dir.resolve("demo.log")).contains("the console at http://127.0.0.1:" + console + "/"));
             // the camel CLI's connector (camel get, camel trace) announces the demo in ~/.camel
             org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> cliFiles(demo.pid()) > 0);
         } finally {
