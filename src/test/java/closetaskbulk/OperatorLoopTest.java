@@ -294,6 +294,21 @@ class OperatorLoopTest {
     }
 
     @Test
+    void anEmailTwoUsersShareIsInvalidNamingBoth() {
+        List<String> ids = f.seed(2);
+        String carol = "user_Carol000000000000000000000000000000003";
+        f.emulator.store().addUser(carol, "ALICE@Example.com"); // the same e-mail as Alice's, in another case
+        f.drop("shared.csv", Fixture.csv("id,assigned_to", List.of(ids.get(0) + ",alice@example.com",
+                ids.get(1) + ",bob.smith@example.com")));
+        assertEquals(1, f.run("--once"), f.output);
+        List<CSVRecord> rows = f.results("shared");
+        assertEquals(List.of("INVALID", "UPDATED"), Fixture.statuses(rows));
+        String message = rows.get(0).get("message");
+        assertTrue(message.contains(Fixture.ALICE) && message.contains(carol) && message.contains("by id"), message);
+        assertEquals(Fixture.ALICE, f.emulator.store().get(ids.get(0)).get("assigned_to").asText());
+    }
+
+    @Test
     void theUserListGoesThroughTheErrorRoutes() {
         List<String> ids = f.seed(2);
         f.set("close.retry.max-attempts", "1");
