@@ -13,9 +13,11 @@ import closetaskbulk.close.CloseCall;
 import closetaskbulk.close.Pacer;
 import closetaskbulk.close.RetryLog;
 import closetaskbulk.intake.CsvIntake;
+import closetaskbulk.intake.PlanAge;
 import closetaskbulk.run.BatchErrors;
 import closetaskbulk.run.BulkUpdate;
 import closetaskbulk.run.Journal;
+import closetaskbulk.run.PlanSeals;
 import closetaskbulk.run.RowCheck;
 import closetaskbulk.run.Run;
 import closetaskbulk.run.RunState;
@@ -109,13 +111,18 @@ public class Bundle implements CamelConfiguration {
 
     /** Camel's file-backed idempotent repository: the SHA-256 of every file content processed. */
     static org.apache.camel.spi.IdempotentRepository processedFiles(Path state) {
+        return fileRegister(state, "processed-files.txt");
+    }
+
+    /** A Camel file-backed idempotent repository in the state folder. */
+    static org.apache.camel.spi.IdempotentRepository fileRegister(Path state, String file) {
         try {
             java.nio.file.Files.createDirectories(state);
         } catch (IOException e) {
             throw new Settings.Invalid("bulk.state=" + state + " cannot be created: " + e.getMessage());
         }
         var repo = org.apache.camel.support.processor.idempotent.FileIdempotentRepository.fileIdempotentRepository(
-                state.resolve("processed-files.txt").toFile(), 1_000_000, 512L * 1024 * 1024);
+                state.resolve(file).toFile(), 1_000_000, 512L * 1024 * 1024);
         org.apache.camel.support.service.ServiceHelper.startService(repo);
         return repo;
     }
@@ -152,6 +159,7 @@ public class Bundle implements CamelConfiguration {
         Path state = Path.of(s.get("bulk.state", "data/state"));
         Map<String, Object> beans = new LinkedHashMap<>();
         org.apache.camel.spi.IdempotentRepository processed;
+        org.apache.camel.spi.IdempotentRepository plans;
         Journal.Store journals;
         if (s.flag("cluster.enabled")) { // shared state in PostgreSQL: docs/CLUSTER.md
             closetaskbulk.cluster.ClusterStore db = closetaskbulk.cluster.ClusterStore.open(s.get("cluster.db.url"),
@@ -159,6 +167,7 @@ public class Bundle implements CamelConfiguration {
             var leader = new closetaskbulk.cluster.PgLeader(s.get("cluster.db.url"), s.get("cluster.db.user", ""),
                     s.get("cluster.db.password", ""), nodeId(s), s.intSetting("cluster.leader-check-interval"));
             processed = db.processedFiles();
+            plans = db.planSeals();
             journals = db.journals();
             beans.put("clusterStore", db);
             beans.put("clusterLeader", leader);
@@ -166,10 +175,15 @@ public class Bundle implements CamelConfiguration {
                     Path.of(s.get("bulk.inbox")).toAbsolutePath().normalize().toString()));
         } else {
             processed = processedFiles(state);
+            plans = fileRegister(state, "plans.txt");
             journals = Journal.files(state.resolve("journal"));
         }
-        intake.durable(state, processed, journals, s.flag("bulk.repeat"))
-                .planMaxAge(s.planMaxAge(), s.get("bulk.plan.max-age", "24h"));
+        PlanSeals seals = new PlanSeals(plans);
+        PlanAge planAge = new PlanAge(s.planMaxAge(), s.get("bulk.plan.max-age", "24h"));
+        beans.put("planAge", planAge);
+        beans.put("planSeals", seals);
+        intake.durable(state, processed, journals, s.flag("bulk.repeat")).seals(seals)
+                .planAge(planAge);
         SweepSchedule schedule = new SweepSchedule(state, runState);
         Sweeps sweeps = new Sweeps(Path.of(s.get("bulk.reports")), schedule,
                 s.intSetting("close.batch-size"), s.intSetting("close.list-limit"), s.flag("bulk.dry-run"),
@@ -212,7 +226,7 @@ public class Bundle implements CamelConfiguration {
         beans.put("consoleGuard", guard);
         beans.put("platform-http-engine", new closetaskbulk.console.ConsoleHttpEngine(s.intSetting("camel.server.port")));
         var console = new closetaskbulk.console.Console(reports, Path.of(s.get("bulk.approved", "data/approved")),
-                s.planMaxAge(), (Runs) beans.get("runs"), runState, pacer, sweeps, guard, uploadMax);
+                (PlanAge) beans.get("planAge"), (Runs) beans.get("runs"), runState, pacer, sweeps, guard, uploadMax);
         beans.put("console", console);
         beans.put("consoleActions", new closetaskbulk.console.ConsoleActions(reports, Path.of(s.get("bulk.inbox")),
                 Path.of(s.get("bulk.preview", "data/preview")), Path.of(s.get("bulk.approved", "data/approved")),

@@ -359,8 +359,11 @@ async function refreshPlan(name) {
   $('plan-h').textContent = `Plan ${name}`;
   const meta = [stateBadge(p.state), el('span', ` ${p.total.toLocaleString()} rows would be written. `), countBadges(p.counts)];
   if (p.shown < p.total) meta.push(el('div', `The first ${p.shown} rows are shown; download the plan for all.`, 'muted'));
+  if (p.note) meta.push(el('div', p.note, 'muted'));
+  if (p.plan_sha256) meta.push(el('div', `Made at ${when(p.planned_at)}; SHA-256 ${p.plan_sha256}`, 'muted'));
   $('plan-meta').replaceChildren(...meta);
   $('approve-btn').disabled = p.state !== 'awaiting approval';
+  $('approve-btn').dataset.sha = p.plan_sha256 || '';
   const fields = p.columns.filter((c) => c.endsWith('_after')).map((c) => c.slice(0, -6));
   const head = el('tr');
   ['line', 'id', ...fields].forEach((c) => { const th = el('th', c); th.scope = 'col'; head.append(th); });
@@ -387,7 +390,9 @@ async function approve() {
   const name = decodeURIComponent(location.hash.slice('#/plan/'.length));
   if (!window.confirm(`Approve plan ${name}? Its rows are written to Close now, each only if it still holds its before values.`)) return;
   try {
-    const r = await api(`/api/plans/${encodeURIComponent(name)}/approve`, { method: 'POST' });
+    // the SHA-256 of the plan shown: Approve succeeds only while the plan is still that one
+    const sha = encodeURIComponent($('approve-btn').dataset.sha);
+    const r = await api(`/api/plans/${encodeURIComponent(name)}/approve?sha=${sha}`, { method: 'POST' });
     status('plan-status', `Approved by ${r.approved_by}.`);
     location.hash = `#/run/${encodeURIComponent(r.run)}`;
   } catch (e) {

@@ -232,4 +232,55 @@ class DeliveryTest {
         assertTrue(warnings.get(1).contains("try 2 of 6") && warnings.get(1).endsWith("next try in about 20 ms"),
                 warnings.get(1));
     }
+
+    @Test
+    void aMalformedRateLimitHeaderCountsAsAbsentWithOneWarning() {
+        List<String> ids = f.seed(4);
+        f.set("close.batch-size", "1").set("close.concurrency", "1");
+        var log = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+        var pacer = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(closetaskbulk.close.Pacer.class);
+        log.start();
+        pacer.addAppender(log);
+        try {
+            f.emulator.faults().headersNext("GET /task/", 3, 0, java.util.Map.of("RateLimit", "limit=100, remaining=1.2.3, reset=."))
+                    .headersNext(null, 1, 429, java.util.Map.of("RateLimit", "reset=1..5", "Retry-After", "0"));
+            f.drop("odd.csv", rows(ids, Fixture.BOB));
+            assertEquals(0, f.run("--once"), f.output);
+        } finally {
+            pacer.detachAppender(log);
+        }
+        assertEquals(List.of("UPDATED", "UPDATED", "UPDATED", "UPDATED"), Fixture.statuses(f.results("odd")));
+        List<String> warnings = log.list.stream().filter(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN)
+                .map(e -> e.getFormattedMessage()).toList();
+        assertEquals(1, warnings.stream().filter(w -> w.contains("read calls")).count(), warnings.toString());
+        assertTrue(warnings.get(0).contains("malformed") && warnings.get(0).contains("as if it were absent"), warnings.toString());
+    }
+
+    @Test
+    void aRetryAfterBeyondTheWaitBudgetIsNotWaited() {
+        List<String> ids = f.seed(2);
+        f.set("close.rate-limit.max-wait", "60000");
+        f.emulator.faults().headersNext("PUT /task/", 1, 429, java.util.Map.of("Retry-After", "3600", "RateLimit", ""));
+        f.drop("later.csv", rows(ids, Fixture.BOB));
+        long start = System.nanoTime();
+        assertEquals(1, f.run("--once"), f.output);
+        assertTrue(System.nanoTime() - start < 30_000_000_000L, "an hour is not waited");
+        String message = f.results("later").get(0).get("message");
+        assertTrue(message.matches(".*a wait of 3[56][0-9][0-9] s more.*") && message.contains("did not wait")
+                && message.contains("close.rate-limit.max-wait=60000"), message);
+    }
+
+    @Test
+    void aBatchReadAnsweredAPageAtATimeIsReadOn() throws Exception {
+        List<String> ids = f.seed(3);
+        String first = "{\"has_more\": true, \"data\": [" + f.emulator.store().get(ids.get(0)) + "]}";
+        f.emulator.faults().answerNext("GET /task/", 1, 200, first);
+        f.drop("paged.csv", rows(ids, Fixture.BOB));
+        assertEquals(0, f.run("--once"), f.output);
+        assertEquals(List.of("UPDATED", "UPDATED", "UPDATED"), Fixture.statuses(f.results("paged")),
+                "ids not yet read are never NOT_FOUND");
+        assertEquals(2, f.count("GET /task/"));
+        assertTrue(f.emulator.requests("GET /task/").get(1).body().contains("\"_skip\":1"),
+                f.emulator.requests("GET /task/").get(1).body());
+    }
 }

@@ -4,14 +4,18 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.commons.csv.CSVRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -101,18 +105,79 @@ class OperatorLoopTest {
     }
 
     @Test
-    void aPlanOlderThanTheMaxAgeIsRefusedWhole() throws Exception {
-        List<String> ids = f.seed(2);
-        f.drop("old.csv", Fixture.csv("id,is_complete", ids.stream().map(i -> i + ",true").toList()));
+    void aPlanOlderThanTheMaxAgeIsRefusedWholeByItsPlannedAtNotItsFileTime() throws Exception {
+        List<String> ids = f.seed(3);
+        f.drop("copied.csv", Fixture.csv("id,is_complete", List.of(ids.get(2) + ",true")));
+        assertEquals(0, f.run("--once", "--dry-run"), f.output);
+        Files.delete(f.inbox.resolve("copied.csv"));
+        Path copied = f.reports.resolve("copied.plan.csv");
+        Files.setLastModifiedTime(copied, FileTime.from(Instant.now().minusSeconds(3 * 3600))); // copied, say
+        f.set("bulk.plan.max-age", "2h");
+        assertEquals(0, f.run("--apply", copied.toString()), f.output + " (made a moment ago, by its planned_at)");
+
+        f.drop("old.csv", Fixture.csv("id,is_complete", ids.subList(0, 2).stream().map(i -> i + ",true").toList()));
         assertEquals(0, f.run("--once", "--dry-run"), f.output);
         Path plan = f.reports.resolve("old.plan.csv");
-        Files.setLastModifiedTime(plan, FileTime.from(Instant.now().minusSeconds(3 * 3600)));
-        f.set("bulk.plan.max-age", "2h");
+        Instant planned = Instant.parse(Fixture.csv(plan).get(0).get("planned_at"));
+        f.set("bulk.plan.max-age", "1s");
+        await().atMost(10, TimeUnit.SECONDS).until(() -> Duration.between(planned, Instant.now()).toMillis() > 1500);
+        Files.setLastModifiedTime(plan, FileTime.from(Instant.now())); // a touched file is no younger
         f.emulator.clearLog();
         assertEquals(1, f.run("--apply", plan.toString()), f.output);
         assertEquals(List.of(), f.emulator.requests());
         String reason = f.summary("old.plan").get("reason").asText();
-        assertTrue(reason.contains("bulk.plan.max-age=2h") && reason.contains("make a new plan"), reason);
+        assertTrue(reason.contains("bulk.plan.max-age=1s") && reason.contains("make a new plan"), reason);
+    }
+
+    @Test
+    void aPlanIsAppliedOnlyAsItsDryRunWroteIt() throws Exception {
+        List<String> ids = f.seed(3);
+        f.drop("sealed.csv", Fixture.csv("id,is_complete", ids.subList(0, 2).stream().map(i -> i + ",true").toList()));
+        assertEquals(0, f.run("--once", "--dry-run"), f.output);
+        Path plan = f.reports.resolve("sealed.plan.csv");
+        String sha = f.summary("sealed").get("plan_sha256").asText();
+        assertEquals(closetaskbulk.run.PlanSeals.sha256(plan), sha, "the dry run's summary names its plan");
+        String original = Files.readString(plan);
+        String planned = Fixture.csv(plan).get(0).get("planned_at");
+        f.emulator.clearLog();
+
+        // another _after value, a row added, planned_at dropped (the file time would have judged its age)
+        Map<String, String> edits = new java.util.LinkedHashMap<>();
+        edits.put("after", original.replaceFirst(",false,true,", ",false,false,"));
+        edits.put("added", original + "9," + ids.get(2) + ",false,true," + planned + "\n");
+        edits.put("undated", original.lines().map(l -> l.substring(0, l.lastIndexOf(','))).reduce("", (a, l) -> a + l + "\n"));
+        edits.put("elsewhere", "line,id,is_complete_before,is_complete_after,planned_at\n2," + ids.get(2)
+                + ",false,true," + planned + "\n");
+        for (Map.Entry<String, String> e : edits.entrySet()) {
+            Path edited = f.dir.resolve(e.getKey() + ".plan.csv");
+            Files.writeString(edited, e.getValue());
+            assertEquals(1, f.run("--apply", edited.toString()), e.getKey() + ": " + f.output);
+            assertTrue(Files.exists(edited), "--apply leaves a refused plan where it is");
+            String reason = f.summary(e.getKey() + ".plan").get("reason").asText();
+            assertTrue(reason.contains("make a new preview") && !reason.contains("\n"), e.getKey() + ": " + reason);
+            assertEquals("rejected", f.summary(e.getKey() + ".plan").get("outcome").asText());
+        }
+        assertEquals(List.of(), f.emulator.requests(), "nothing is sent for a plan no dry run wrote");
+        assertTrue(f.summary("undated.plan").get("reason").asText().contains("planned_at"));
+
+        assertEquals(0, f.run("--apply", plan.toString()), f.output);
+        assertEquals(List.of("UPDATED", "UPDATED"), Fixture.statuses(f.results("sealed.plan")));
+    }
+
+    @Test
+    void aDryRunWithFailedReadsWritesAPlanThatCannotBeApproved() throws Exception {
+        List<String> ids = f.seed(2);
+        f.set("close.retry.max-attempts", "1").set("close.batch-size", "1").set("close.concurrency", "1");
+        f.drop("gap.csv", Fixture.csv("id,is_complete", ids.stream().map(i -> i + ",true").toList()));
+        f.emulator.faults().failNext("GET /task/", 2, 503); // the first batch's read, and its one retry
+        assertEquals(1, f.run("--once", "--dry-run"), f.output);
+        assertEquals(List.of("FAILED", "DRY_RUN"), Fixture.statuses(f.results("gap")));
+        com.fasterxml.jackson.databind.JsonNode s = f.summary("gap");
+        assertTrue(s.path("plan_sha256").isMissingNode(), s.toString());
+        assertTrue(s.path("plan_incomplete").asText().startsWith("1 rows FAILED"), s.toString());
+        f.emulator.clearLog();
+        assertEquals(1, f.run("--apply", f.reports.resolve("gap.plan.csv").toString()), f.output);
+        assertEquals(List.of(), f.emulator.requests());
     }
 
     @Test
@@ -226,6 +291,21 @@ class OperatorLoopTest {
         f.drop("by-id.csv", Fixture.csv("id,assigned_to", List.of(ids.get(0) + "," + Fixture.ALICE)));
         assertEquals(0, f.run("--once"), f.output);
         assertEquals(0, f.count("GET /user/"), "no e-mail, no user list");
+    }
+
+    @Test
+    void anEmailTwoUsersShareIsInvalidNamingBoth() {
+        List<String> ids = f.seed(2);
+        String carol = "user_Carol000000000000000000000000000000003";
+        f.emulator.store().addUser(carol, "ALICE@Example.com"); // the same e-mail as Alice's, in another case
+        f.drop("shared.csv", Fixture.csv("id,assigned_to", List.of(ids.get(0) + ",alice@example.com",
+                ids.get(1) + ",bob.smith@example.com")));
+        assertEquals(1, f.run("--once"), f.output);
+        List<CSVRecord> rows = f.results("shared");
+        assertEquals(List.of("INVALID", "UPDATED"), Fixture.statuses(rows));
+        String message = rows.get(0).get("message");
+        assertTrue(message.contains(Fixture.ALICE) && message.contains(carol) && message.contains("by id"), message);
+        assertEquals(Fixture.ALICE, f.emulator.store().get(ids.get(0)).get("assigned_to").asText());
     }
 
     @Test

@@ -66,4 +66,23 @@ class SweepCatchUpTest {
         p.load(Files.newBufferedReader(state.resolve("sweeps.properties")));
         assertTrue(Instant.parse(p.getProperty("missed")).isAfter(now.minusSeconds(1)), "the run is recorded");
     }
+
+    @Test
+    void aDryRunDoesNotHideAMissedRealRun() throws Exception {
+        List<String> ids = f.seed(2);
+        sweep("missed", Fixture.ALICE, null);
+        Path state = f.dir.resolve("state");
+        Files.createDirectories(state);
+        String threeDaysAgo = "missed=" + Instant.now().minus(Duration.ofDays(3)) + "\n";
+        Files.writeString(state.resolve("sweeps.properties"), threeDaysAgo);
+        assertEquals(0, f.run("--sweep", "missed", "--dry-run"), f.output);
+        assertEquals(0, f.count("PUT /task/"));
+        assertEquals(threeDaysAgo, Files.readAllLines(state.resolve("sweeps.properties")).stream()
+                .filter(l -> l.startsWith("missed=")).findFirst().orElse("") + "\n", "a dry run is not the last run");
+
+        f.set("camel.main.duration-max-seconds", "4");
+        f.run();
+        assertEquals(1, f.count("PUT /task/"), "the missed real run is caught up");
+        assertTrue(f.emulator.store().get(ids.get(0)).get("is_complete").asBoolean());
+    }
 }

@@ -26,6 +26,7 @@ import org.apache.camel.Exchange;
 public class Pacer {
 
     static final String WAITED = "closeWaitedMs";
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Pacer.class);
     private static final Pattern FIELD = Pattern.compile("(limit|remaining|reset)\\s*=\\s*([0-9.]+)",
             Pattern.CASE_INSENSITIVE);
     private static final long ANSWER_POLL_MS = 50;
@@ -191,13 +192,19 @@ public class Pacer {
 
     /** Adds a wait to this call's total; past close.rate-limit.max-wait the call gives up. */
     private void count(Exchange exchange, String groupName, long ms) {
-        long waited = exchange.getProperty(WAITED, 0L, Long.class) + ms;
-        if (waited > maxWaitMs) {
-            throw new RateLimitBudgetSpent("gave up after waiting " + waited / 1000 + " s on Close's rate limit "
-                    + "(close.rate-limit.max-wait=" + maxWaitMs + " ms)");
+        long already = exchange.getProperty(WAITED, 0L, Long.class);
+        long waited = already + ms;
+        if (waited > maxWaitMs) { // checked before the wait: a Retry-After of an hour is not waited at all
+            throw new RateLimitBudgetSpent("Close's rate limit asks for a wait of " + seconds(ms) + " more; with "
+                    + seconds(already) + " waited on this call already, that is beyond close.rate-limit.max-wait="
+                    + maxWaitMs + " ms, so the bundle did not wait and gave up on this call");
         }
         exchange.setProperty(WAITED, waited);
         closetaskbulk.ops.Meters.rateLimitWait(groupName, ms);
+    }
+
+    private static String seconds(long ms) {
+        return ms < 10_000 ? String.format(java.util.Locale.ROOT, "%.1f s", ms / 1000.0) : ms / 1000 + " s";
     }
 
     /** Waits until {@code until} (nanoTime), or a halt. */
@@ -230,6 +237,31 @@ public class Pacer {
         return null;
     }
 
+    private final java.util.Set<String> warnedMalformed = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * The RateLimit header if its numbers are numbers, else null: a malformed header counts as absent (one
+     * WARN per endpoint group), never as a failed call.
+     */
+    private String wellFormed(String groupName, String rateLimit) {
+        if (rateLimit == null) {
+            return null;
+        }
+        Matcher m = FIELD.matcher(rateLimit);
+        while (m.find()) {
+            try {
+                Double.parseDouble(m.group(2));
+            } catch (NumberFormatException e) {
+                if (warnedMalformed.add(groupName)) {
+                    LOG.warn("Close's RateLimit header '{}' ({} calls) is malformed: paced as if it were absent",
+                            rateLimit.length() > 100 ? rateLimit.substring(0, 100) + "…" : rateLimit, groupName);
+                }
+                return null;
+            }
+        }
+        return rateLimit;
+    }
+
     /** A call is answered (or given up on): it no longer counts as in flight; callers waiting look again. */
     private static void answered(Group g) {
         g.inflight = Math.max(0, g.inflight - 1);
@@ -237,7 +269,8 @@ public class Pacer {
     }
 
     /** Takes the RateLimit header of an answer (any case, ',' or ';' between fields); the call is answered. */
-    public void update(String groupName, String rateLimit) {
+    public void update(String groupName, String header) {
+        String rateLimit = wellFormed(groupName, header);
         Double remaining = field(rateLimit, "remaining");
         Double reset = field(rateLimit, "reset");
         Group g = group(groupName);
@@ -267,7 +300,8 @@ public class Pacer {
     }
 
     /** A 429: block the group for reset, else Retry-After, else 2 s. Returns the wait in ms. */
-    public long rateLimited(String groupName, String rateLimit, String retryAfter) {
+    public long rateLimited(String groupName, String header, String retryAfter) {
+        String rateLimit = wellFormed(groupName, header);
         Double reset = field(rateLimit, "reset");
         double seconds = reset == null ? 0 : reset;
         if (seconds <= 0 && retryAfter != null) { // a 429 with budget left says reset=0: Retry-After then

@@ -28,8 +28,8 @@ import closetaskbulk.run.Journal;
 
 /**
  * The cluster profile's shared state in PostgreSQL (docs/CLUSTER.md): the schema (Flyway: Quartz's own
- * tables from the DDL in its jar, then ours from db/migration), the run journals, and the processed-file
- * register (Camel's JdbcMessageIdRepository).
+ * tables from the DDL in its jar, then ours from db/migration), the run journals, the processed-file
+ * register and the plan seals (Camel's JdbcMessageIdRepository).
  */
 public final class ClusterStore implements AutoCloseable {
 
@@ -71,6 +71,14 @@ public final class ClusterStore implements AutoCloseable {
     /** Camel's JDBC idempotent repository on table camel_messageprocessed (created by the migration). */
     public IdempotentRepository processedFiles() {
         JdbcMessageIdRepository repo = new JdbcMessageIdRepository(ds, "close-task-bulk");
+        repo.setCreateTableIfNotExists(false);
+        ServiceHelper.startService(repo);
+        return repo;
+    }
+
+    /** The seals of the plans dry runs wrote (run.PlanSeals): the same table, under their own processor name. */
+    public IdempotentRepository planSeals() {
+        JdbcMessageIdRepository repo = new JdbcMessageIdRepository(ds, "close-task-bulk-plans");
         repo.setCreateTableIfNotExists(false);
         ServiceHelper.startService(repo);
         return repo;

@@ -6,7 +6,6 @@ import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -22,7 +21,9 @@ import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
 
 import closetaskbulk.close.Pacer;
+import closetaskbulk.intake.PlanAge;
 import closetaskbulk.ops.Messages;
+import closetaskbulk.run.PlanSeals;
 import closetaskbulk.run.Run;
 import closetaskbulk.run.RunState;
 import closetaskbulk.run.Runs;
@@ -46,7 +47,7 @@ public class Console {
 
     private final Path reports;
     private final Path approved;
-    private final Duration planMaxAge;
+    private final PlanAge planAge;
     private final Runs runs;
     private final RunState runState;
     private final Pacer pacer;
@@ -55,13 +56,13 @@ public class Console {
     private final long uploadMaxBytes;
     private final Map<Path, Object[]> summaries = new java.util.concurrent.ConcurrentHashMap<>(); // path -> {mtime, json}
 
-    public Console(Path reports, Path approved, Duration planMaxAge, Runs runs, RunState runState, Pacer pacer,
+    public Console(Path reports, Path approved, PlanAge planAge, Runs runs, RunState runState, Pacer pacer,
                    SweepList sweeps, ConsoleGuard guard, long uploadMaxBytes) {
         this.guard = guard;
         this.uploadMaxBytes = uploadMaxBytes;
         this.reports = reports.toAbsolutePath().normalize();
         this.approved = approved.toAbsolutePath().normalize();
-        this.planMaxAge = planMaxAge;
+        this.planAge = planAge;
         this.runs = runs;
         this.runState = runState;
         this.pacer = pacer;
@@ -163,8 +164,9 @@ public class Console {
     }
 
     /**
-     * Plans not yet applied: awaiting approval, approved (in bulk.approved), too old to apply, or incomplete
-     * (its dry run stopped before the end: not offered for approval).
+     * Plans not yet applied: awaiting approval, approved (in bulk.approved), too old to apply, refused by the
+     * intake, incomplete (its dry run stopped before the end, or some reads FAILED) or changed since its dry run
+     * wrote it: only the first is offered for approval.
      */
     List<Map<String, Object>> plans() throws IOException {
         List<Map<String, Object>> out = new ArrayList<>();
@@ -176,41 +178,64 @@ public class Console {
             }
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("name", name);
-            m.put("planned_at", Files.getLastModifiedTime(p).toInstant().toString());
+            m.putAll(planFacts(name));
             m.put("state", state);
             m.put("rows", lines(p) - 1);
-            JsonNode dry = summary(reports.resolve(name + ".summary.json"));
-            m.put("counts", dry == null ? null : dry.path("counts"));
             out.add(m);
         }
         return out;
     }
 
+    /** What a plan's dry run says of it: when it was made, its SHA-256, why it cannot be approved, its counts. */
+    private Map<String, Object> planFacts(String name) throws IOException {
+        Map<String, Object> m = new LinkedHashMap<>();
+        Instant planned = PlanAge.plannedAt(reports.resolve(name + ".plan.csv"));
+        m.put("planned_at", planned == null ? null : planned.toString());
+        JsonNode dry = summary(reports.resolve(name + ".summary.json"));
+        m.put("plan_sha256", dry == null || dry.path("plan_sha256").isMissingNode() ? null : dry.path("plan_sha256").asText());
+        m.put("note", dry == null || dry.path("plan_incomplete").isMissingNode() ? null : dry.path("plan_incomplete").asText());
+        m.put("counts", dry == null ? null : dry.path("counts"));
+        return m;
+    }
+
+    /** The plan_sha256 its dry run wrote into its summary, or null. */
+    String sealedSha(String name) throws IOException {
+        return (String) planFacts(name).get("plan_sha256");
+    }
+
     /**
-     * Where a plan of bulk.reports stands: applied, being written (its dry run is under way), approved (in
-     * bulk.approved), incomplete (its dry run stopped before the end), expired, or awaiting approval, the
-     * only state it may be approved in; null when there is no such plan.
+     * Where a plan of bulk.reports stands: applied (its apply finished), refused (the intake refused it),
+     * being written (its dry run is under way), approved (in bulk.approved), incomplete (its dry run stopped
+     * before the end, or lacks rows whose reads FAILED), changed (not what its dry run wrote), expired (by its
+     * planned_at and bulk.plan.max-age, as the intake judges), or awaiting approval, the only state it may be
+     * approved in; null when there is no such plan.
      */
     String planState(String name) throws IOException {
         Path p = reports.resolve(name + ".plan.csv").normalize();
         if (!p.getParent().equals(reports) || !Files.isRegularFile(p)) {
             return null;
         }
-        if (Files.exists(reports.resolve(name + ".plan.summary.json"))) {
-            return "applied";
-        }
         if (runs.live().containsKey(name)) {
             return "being written";
         }
-        if (Files.exists(approved.resolve(name + ".plan.csv"))) {
+        JsonNode applied = summary(reports.resolve(name + ".plan.summary.json"));
+        if (applied != null && "finished".equals(applied.path("outcome").asText())) {
+            return "applied";
+        }
+        if (Files.exists(approved.resolve(name + ".plan.csv")) || runs.live().containsKey(name + ".plan")) {
             return "approved";
         }
+        if (applied != null) {
+            return "refused";
+        }
         JsonNode dry = summary(reports.resolve(name + ".summary.json"));
-        if (dry == null || !"finished".equals(dry.path("outcome").asText())) {
+        if (dry == null || !"finished".equals(dry.path("outcome").asText()) || dry.path("plan_sha256").isMissingNode()) {
             return "incomplete";
         }
-        Instant made = Files.getLastModifiedTime(p).toInstant();
-        return Duration.between(made, Instant.now()).compareTo(planMaxAge) > 0 ? "expired" : "awaiting approval";
+        if (!dry.path("plan_sha256").asText().equals(sha256(p))) {
+            return "changed";
+        }
+        return planAge.expired(PlanAge.plannedAt(p)) ? "expired" : "awaiting approval";
     }
 
     /** GET /api/runs/{name}: the run under way, or its summary, and which report files it has. */
@@ -308,8 +333,7 @@ public class Console {
         m.put("total", lines(p) - 1);
         m.put("shown", rows.size());
         m.put("state", planState(name));
-        JsonNode dry = summary(reports.resolve(name + ".summary.json"));
-        m.put("counts", dry == null ? null : dry.path("counts"));
+        m.putAll(planFacts(name));
         return m;
     }
 
@@ -403,6 +427,24 @@ public class Console {
     private static String base(Path p, String suffix) {
         String n = p.getFileName().toString();
         return n.substring(0, n.length() - suffix.length());
+    }
+
+    private final Map<Path, Object[]> hashes = new java.util.concurrent.ConcurrentHashMap<>(); // path -> {mtime, size, sha}
+
+    /** A plan's SHA-256, computed once per change of its time or size. */
+    private String sha256(Path p) throws IOException {
+        long m = modified(p);
+        long size = Files.size(p);
+        Object[] cached = hashes.get(p);
+        if (cached != null && (Long) cached[0] == m && (Long) cached[1] == size) {
+            return (String) cached[2];
+        }
+        String sha = PlanSeals.sha256(p);
+        if (hashes.size() > 4 * MAX_RUNS) {
+            hashes.clear();
+        }
+        hashes.put(p, new Object[] {m, size, sha});
+        return sha;
     }
 
     private final Map<Path, long[]> lineCounts = new java.util.concurrent.ConcurrentHashMap<>(); // path -> {mtime, lines}

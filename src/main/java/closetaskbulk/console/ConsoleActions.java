@@ -15,6 +15,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import closetaskbulk.intake.Approvals;
+import closetaskbulk.run.PlanSeals;
+import closetaskbulk.run.Run;
 import closetaskbulk.sweep.SweepSchedule;
 
 /**
@@ -108,18 +110,30 @@ public class ConsoleActions {
         return n;
     }
 
-    /** dir/name, or dir/name-2.csv, … when taken: nothing is overwritten. */
-    private static Path free(Path dir, String name) {
-        Path p = dir.resolve(name);
+    /**
+     * dir/name, or dir/name-2.csv, … when the file or a run of that name exists: nothing is overwritten, and
+     * the run the upload starts is the one named in the answer, not an older one.
+     */
+    private Path free(Path dir, String name) {
         String stem = name.substring(0, name.length() - 4);
-        for (int i = 2; Files.exists(p); i++) {
+        Path p = dir.resolve(name);
+        for (int i = 2; Files.exists(p) || !Run.uniqueBase(reports, stem(p)).equals(stem(p)); i++) {
             p = dir.resolve(stem + "-" + i + ".csv");
         }
         return p;
     }
 
-    /** POST /api/plans/{name}/approve: the plan goes to bulk.approved, with who approved it and when. */
-    public String approve(Exchange ex) throws IOException {
+    private static String stem(Path csv) {
+        String n = csv.getFileName().toString();
+        return n.substring(0, n.length() - 4);
+    }
+
+    /**
+     * POST /api/plans/{name}/approve?sha=: the plan goes to bulk.approved, with who approved it and when; only
+     * while it is the plan its dry run wrote and the approver saw (the SHA-256 the page showed). Two approvals
+     * at once: one copies the plan, the other is told it is approved already.
+     */
+    public synchronized String approve(Exchange ex) throws IOException {
         String name = Console.name(ex);
         String state = console.planState(name);
         if (state == null) {
@@ -129,25 +143,48 @@ public class ConsoleActions {
             case "awaiting approval" -> { }
             case "applied" -> throw new ConsoleRefused(409, "this plan was applied already");
             case "approved" -> throw new ConsoleRefused(409, "this plan is approved already and waits to be applied");
+            case "changed" -> throw new ConsoleRefused(409, "this plan changed since its dry run wrote it: a plan is "
+                    + "applied only as its dry run wrote it; to change it, make a new preview");
             default -> throw new ConsoleRefused(409, "this plan is " + state + ": only a plan awaiting approval can be "
-                    + "approved" + ("expired".equals(state) ? " (make a new one with Preview)" : ""));
+                    + "approved" + ("expired".equals(state) || "incomplete".equals(state) ? " (make a new one with Preview)" : ""));
         }
-        Path plan = reports.resolve(name + ".plan.csv");
+        String shown = ConsoleGuard.param(ex, "sha", "").trim();
+        byte[] content = Files.readAllBytes(reports.resolve(name + ".plan.csv"));
+        String sha = PlanSeals.sha256(content);
+        if (!sha.equals(console.sealedSha(name)) || !sha.equals(shown)) {
+            throw new ConsoleRefused(409, "this plan is not the one shown (SHA-256 " + sha.substring(0, 12)
+                    + "…): reload it, read it again and approve what you see");
+        }
         Path target = approved.resolve(name + ".plan.csv");
         Files.createDirectories(approved);
         String by = ex.getProperty(ConsoleGuard.USER, "local", String.class);
         Approvals.write(target, by, Instant.now().toString()); // before the plan lands: it is read with it
         Path tmp = approved.resolve("." + name + ".plan.csv.approving");
-        Files.copy(plan, tmp, StandardCopyOption.REPLACE_EXISTING);
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-        LOG.info("console: {} approved the plan {}", by, plan.getFileName());
-        return Console.json(ex, Map.of("run", name + ".plan", "approved_by", by));
+        Files.write(tmp, content); // the bytes checked above, not the file again
+        try {
+            Files.createLink(target, tmp); // fails if another approval (another instance) landed first
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            throw new ConsoleRefused(409, "this plan is approved already and waits to be applied");
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+        LOG.info("console: {} approved the plan {} (SHA-256 {})", by, name + ".plan.csv", sha);
+        return Console.json(ex, Map.of("run", name + ".plan", "approved_by", by, "plan_sha256", sha));
+    }
+
+    /** ?dry=: true, 1 or yes for a dry run; false, 0 or no for a real one; anything else is refused, never run. */
+    static boolean dry(String value) {
+        return switch (value.trim().toLowerCase(Locale.ROOT)) {
+            case "true", "1", "yes" -> true;
+            case "false", "0", "no" -> false;
+            default -> throw new ConsoleRefused(400, "dry must be true or false (this is '" + value + "')");
+        };
     }
 
     /** POST /api/sweeps/{id}/run?dry=true|false: fires an enabled sweep now. */
     public String sweep(Exchange ex) throws Exception {
         String id = ConsoleGuard.param(ex, "id", "");
-        boolean dry = Boolean.parseBoolean(ConsoleGuard.param(ex, "dry", "true"));
+        boolean dry = dry(ConsoleGuard.param(ex, "dry", "true"));
         if (!sweeps.exists(ex.getContext(), id)) {
             throw new ConsoleRefused(404, "no sweep named '" + id + "'");
         }

@@ -179,9 +179,18 @@ public class CloseEmulator implements AutoCloseable {
         String effective = method.equals("POST") && override != null ? override.toUpperCase(Locale.ROOT) : method;
         String group = effective + " " + family(path);
         // recorded just before the answer goes out, so a client that has its answer finds it in the log
-        pending.set(st -> record(method, path, query, body, headers, st, group));
+        Faults.Action act = faults.next(group);
+        pending.set(st -> {
+            act.headers().forEach((name, value) -> {
+                if (value.isEmpty()) {
+                    ex.getResponseHeaders().remove(name);
+                } else {
+                    ex.getResponseHeaders().set(name, value);
+                }
+            });
+            record(method, path, query, body, headers, st, group);
+        });
         try {
-            Faults.Action act = faults.next(group);
             faults.delay(act);
             if (act.drop()) {
                 pending.get().accept(-1);

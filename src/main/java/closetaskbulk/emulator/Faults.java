@@ -10,15 +10,20 @@ import java.util.Random;
  */
 public class Faults {
 
-    record Action(int status, boolean drop, long delayMs, String body) {
+    record Action(int status, boolean drop, long delayMs, String body, java.util.Map<String, String> headers) {
         Action(int status, boolean drop, long delayMs) {
-            this(status, drop, delayMs, null);
+            this(status, drop, delayMs, null, java.util.Map.of());
         }
     }
 
-    private record Planned(String group, int status, boolean drop, long delayMs, String body) {
+    private record Planned(String group, int status, boolean drop, long delayMs, String body,
+                           java.util.Map<String, String> headers) {
         Planned(String group, int status, boolean drop, long delayMs) {
-            this(group, status, drop, delayMs, null);
+            this(group, status, drop, delayMs, null, java.util.Map.of());
+        }
+
+        Planned(String group, int status, boolean drop, long delayMs, String body) {
+            this(group, status, drop, delayMs, body, java.util.Map.of());
         }
     }
 
@@ -74,6 +79,18 @@ public class Faults {
         return this;
     }
 
+    /**
+     * The next {@code count} calls to {@code group} are answered as usual ({@code status} 0) or with
+     * {@code status}, with these headers set over the usual ones (a malformed RateLimit, a long Retry-After;
+     * an empty value leaves the header out).
+     */
+    public synchronized Faults headersNext(String group, int count, int status, java.util.Map<String, String> headers) {
+        for (int i = 0; i < count; i++) {
+            planned.add(new Planned(group, status, false, 0, null, java.util.Map.copyOf(headers)));
+        }
+        return this;
+    }
+
     /** The next call to {@code group} is answered (normally) only after {@code delayMs}. */
     public synchronized Faults stallNext(String group, long delayMs) {
         planned.add(new Planned(group, 0, false, delayMs));
@@ -113,7 +130,7 @@ public class Faults {
             Planned p = it.next();
             if (p.group() == null || p.group().equals(group)) {
                 it.remove();
-                return new Action(p.status(), p.drop(), delay + p.delayMs(), p.body());
+                return new Action(p.status(), p.drop(), delay + p.delayMs(), p.body(), p.headers());
             }
         }
         double r = random.nextDouble();

@@ -249,6 +249,10 @@ final class CsvFile {
         if (!seen.contains("id")) {
             throw new FileRejectedException("the plan has no id column");
         }
+        if (!seen.contains("planned_at")) {
+            throw new FileRejectedException("the plan has no planned_at column (when its dry run made it): a plan "
+                    + "is applied only as its dry run wrote it; make a new preview (a dry run)");
+        }
         for (String f : CloseApi.UPDATE_FIELDS) {
             if (seen.contains(f + "_before") != seen.contains(f + "_after")) {
                 throw new FileRejectedException("the plan has " + (seen.contains(f + "_after") ? f + "_after but no "

@@ -20,6 +20,7 @@ import org.slf4j.LoggerFactory;
 
 import closetaskbulk.close.CloseApi;
 import closetaskbulk.run.Journal;
+import closetaskbulk.run.PlanSeals;
 import closetaskbulk.run.Row;
 import closetaskbulk.run.Run;
 import closetaskbulk.run.RunState;
@@ -142,8 +143,11 @@ public class CsvIntake {
         CsvFile.Shape shape = CsvFile.shape(file);
         List<String> raw = shape.header().stream().map(h -> CsvFile.stripBom(h).trim()).toList();
         List<String> header = plan ? CsvFile.checkPlanHeader(raw) : CsvFile.checkHeader(raw);
-        if (plan) {
-            checkPlanAge(file, header, shape.first());
+        if (plan) { // sealed (as its dry run wrote it), then young enough
+            if (seals == null || !seals.sealed(sha)) {
+                throw new FileRejectedException(PlanSeals.refusal(sha));
+            }
+            planAge.check(PlanAge.plannedAt(header, shape.first()));
         }
         List<String> updateCols = CloseApi.UPDATE_FIELDS.stream()
                 .filter(f -> header.contains(plan ? f + "_after" : f)).toList();
@@ -176,34 +180,18 @@ public class CsvIntake {
                 : "reading", shape.rows(), header, shape.delimiter(), dry ? ", DRY RUN" : "");
     }
 
-    /** A plan older than bulk.plan.max-age (by its planned_at, or its file's time, whichever is older) is refused. */
-    private void checkPlanAge(Path file, List<String> header, List<String> first) throws IOException {
-        java.time.Instant made = Files.getLastModifiedTime(file).toInstant();
-        int at = header.indexOf("planned_at");
-        if (at >= 0 && at < first.size()) {
-            try {
-                java.time.Instant planned = java.time.Instant.parse(first.get(at).trim());
-                made = planned.isBefore(made) ? planned : made;
-            } catch (java.time.format.DateTimeParseException e) {
-                throw new FileRejectedException("the plan's planned_at '" + first.get(at) + "' is not a time: "
-                        + "make a new plan with a dry run");
-            }
-        }
-        java.time.Duration age = java.time.Duration.between(made, java.time.Instant.now());
-        if (age.compareTo(planMaxAge) > 0) {
-            throw new FileRejectedException("the plan was made at " + made + " (" + age.toMinutes() / 60 + " h "
-                    + age.toMinutes() % 60 + " min ago), longer ago than bulk.plan.max-age=" + planMaxAgeText
-                    + ": Close may have changed since; make a new plan with a dry run");
-        }
-    }
-
-    private java.time.Duration planMaxAge = java.time.Duration.ofHours(24);
-    private String planMaxAgeText = "24h";
+    private PlanAge planAge = new PlanAge(java.time.Duration.ofHours(24), "24h");
+    private PlanSeals seals;
 
     /** bulk.plan.max-age: a plan older than this is refused whole. */
-    public CsvIntake planMaxAge(java.time.Duration age, String asWritten) {
-        this.planMaxAge = age;
-        this.planMaxAgeText = asWritten;
+    public CsvIntake planAge(PlanAge age) {
+        this.planAge = age;
+        return this;
+    }
+
+    /** The plans dry runs wrote: only those are applied. */
+    public CsvIntake seals(PlanSeals seals) {
+        this.seals = seals;
         return this;
     }
 

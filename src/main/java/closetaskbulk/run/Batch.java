@@ -32,6 +32,7 @@ public final class Batch extends RunCall {
     private int listLimit = 100;
     private int readOffset;
     private int readTo;
+    private int readSkip; // tasks of the current chunk already read, when Close answered a page of it (has_more)
     private Map<String, JsonNode> found = new HashMap<>();
     private List<Integer> sending = List.of();
     private boolean writing;
@@ -166,6 +167,9 @@ public final class Batch extends RunCall {
             Map<String, Object> params = filter(ids.subList(readOffset, readTo));
             params.put("_fields", CloseApi.READ_FIELDS);
             params.put("_limit", readTo - readOffset);
+            if (readSkip > 0) {
+                params.put("_skip", readSkip);
+            }
             return JSON.writeValueAsString(Map.of("_params", params));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
@@ -180,6 +184,12 @@ public final class Batch extends RunCall {
         for (JsonNode t : body.path("data")) {
             found.put(t.path("id").asText(), t);
         }
+        int page = body.path("data").size();
+        if (body.path("has_more").asBoolean() && page > 0 && readSkip + page < readTo - readOffset) {
+            readSkip += page; // Close sent a page of the chunk: read on, never NOT_FOUND
+            return;
+        }
+        readSkip = 0;
         readOffset = readTo;
     }
 

@@ -70,11 +70,14 @@ public class RowCheck {
                             + quote(assignedTo) + "': " + run.usersFailure());
                     return null;
                 }
-                String id = run.userId(assignedTo);
-                if (id == null) {
+                List<String> ids = run.userIds(assignedTo);
+                if (ids.isEmpty()) {
                     problem = "assigned_to '" + quote(assignedTo) + "' is not the e-mail of a user of this organization";
+                } else if (ids.size() > 1) {
+                    problem = "assigned_to '" + quote(assignedTo) + "' is the e-mail of " + ids.size() + " users ("
+                            + String.join(", ", ids) + "): name the user by id instead";
                 }
-                assignedTo = id;
+                assignedTo = ids.size() == 1 ? ids.get(0) : null;
             }
             if (problem == null) {
                 Update u = new Update(assignedTo, date,

@@ -83,12 +83,12 @@ public class Run {
     private boolean ended;
     private final IdIndex seen = new IdIndex();
 
-    private Map<String, String> usersByEmail;
+    private Map<String, List<String>> usersByEmail;
     private String usersFailure;
     private boolean usersListed;
 
     /** The organization's users by lower-cased e-mail (or why they could not be listed): once per run. */
-    synchronized void users(Map<String, String> byEmail, String failure) {
+    synchronized void users(Map<String, List<String>> byEmail, String failure) {
         this.usersByEmail = byEmail == null ? Map.of() : Map.copyOf(byEmail);
         this.usersFailure = failure;
         this.usersListed = true;
@@ -104,9 +104,10 @@ public class Run {
         return usersListed;
     }
 
-    /** The user id of an e-mail (any case), or null. */
-    synchronized String userId(String email) {
-        return usersByEmail == null ? null : usersByEmail.get(email.toLowerCase(java.util.Locale.ROOT));
+    /** The ids of the users with this e-mail (any case): none, one, or more when users share it. */
+    synchronized List<String> userIds(String email) {
+        return usersByEmail == null ? List.of()
+                : usersByEmail.getOrDefault(email.toLowerCase(java.util.Locale.ROOT), List.of());
     }
 
     /** Why the users could not be listed, or null. */

@@ -293,6 +293,7 @@ final class RunReports {
             s.put("reason", closetaskbulk.ops.Messages.brief(reason)); // the console sends it with every poll
         }
         s.put("dry_run", run.dryRun());
+        planSeal(s);
         if (run.approvedBy() != null) {
             s.put("approved_by", run.approvedBy());
             s.put("approved_at", run.approvedAt());
@@ -320,6 +321,24 @@ final class RunReports {
         }
         JSON.writeValue(report(".summary.json").toFile(), s);
         return s;
+    }
+
+    /**
+     * A dry run that finished: its plan's SHA-256 (plan_sha256), which the console shows and Approve sends, and
+     * which the intake seals it with. A plan that lacks rows (reads FAILED) gets none: it cannot be approved.
+     */
+    private void planSeal(Map<String, Object> s) throws IOException {
+        Path p = report(".plan.csv");
+        if (!run.dryRun() || !"finished".equals(outcome) || !Files.exists(p)) {
+            return;
+        }
+        int failed = run.counts().getOrDefault(Status.FAILED, 0);
+        if (failed > 0) {
+            s.put("plan_incomplete", failed + " rows FAILED in the dry run and are not in the plan: it cannot be "
+                    + "approved; make a new preview once Close answers");
+        } else {
+            s.put("plan_sha256", PlanSeals.sha256(p));
+        }
     }
 
     /** Spreadsheets run cells that start with = + - @ (or tab, CR): prefix them so they show as text. */

@@ -1,6 +1,8 @@
 package closetaskbulk.run;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -14,7 +16,7 @@ public final class UserList extends RunCall {
 
     static final int PAGE = 100;
 
-    private final Map<String, String> byEmail = new HashMap<>();
+    private final Map<String, List<String>> byEmail = new HashMap<>(); // two users may share one (any case)
     private int skip;
     private boolean more = true;
     private String failure;
@@ -60,7 +62,10 @@ public final class UserList extends RunCall {
             n++;
             String email = u.path("email").asText("");
             if (!email.isEmpty() && u.hasNonNull("id")) {
-                byEmail.put(email.toLowerCase(Locale.ROOT), u.get("id").asText());
+                List<String> ids = byEmail.computeIfAbsent(email.toLowerCase(Locale.ROOT), k -> new ArrayList<>(1));
+                if (!ids.contains(u.get("id").asText())) {
+                    ids.add(u.get("id").asText());
+                }
             }
         }
         skip += n;

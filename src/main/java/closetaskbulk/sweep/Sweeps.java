@@ -101,7 +101,9 @@ public class Sweeps {
         }
         ex.setProperty(Runs.RUN, run);
         ex.setProperty(UPDATE, update);
-        schedule.recordRun(id, at);
+        if (!dryRun) { // a preview is not the run: catching up still sees a real run missed
+            schedule.recordRun(id, at);
+        }
         LOG.info("sweep {}: listing tasks where {} to set {}{}", id, enriched, update.fields(), dryRun ? " (DRY RUN)" : "");
         return new Listing(run, enriched, listLimit, maxTasks);
     }
