@@ -146,7 +146,8 @@ public class Bundle implements CamelConfiguration {
             journals = Journal.files(state.resolve("journal"));
         }
         intake.durable(state, processed, journals, s.flag("bulk.repeat"))
-                .planMaxAge(s.planMaxAge(), s.get("bulk.plan.max-age", "24h"));
+                .planMaxAge(s.planMaxAge(), s.get("bulk.plan.max-age", "24h"))
+                .extraColumns(s.extraColumns());
         SweepSchedule schedule = new SweepSchedule(state, runState);
         Sweeps sweeps = new Sweeps(Path.of(s.get("bulk.reports")), schedule,
                 s.intSetting("close.batch-size"), s.intSetting("close.list-limit"), s.flag("bulk.dry-run"),

@@ -44,7 +44,7 @@ public final class Settings {
     /** Every other setting of ours (close.*, bulk.*, cluster.*); bulk.filter.* and sweep.* are checked apart. */
     static final java.util.Set<String> OTHERS = java.util.Set.of("close.base-url", "close.api-key",
             "close.max-requests-per-second", "close.rate-limit.share", "bulk.inbox", "bulk.done", "bulk.failed",
-            "bulk.reports", "bulk.state", "bulk.approved", "bulk.plan.max-age", "bulk.date-format",
+            "bulk.reports", "bulk.state", "bulk.approved", "bulk.plan.max-age", "bulk.date-format", "bulk.extra-columns",
             "bulk.routes-reload-directory", "bulk.config", "bulk.run-sweep", "bulk.plans.include", "bulk.preview",
             "console.password", "console.upload-max-bytes", "cluster.db.url", "cluster.db.user",
             "cluster.db.password", "cluster.node-id");
@@ -224,6 +224,7 @@ public final class Settings {
         }
         planMaxAge();
         dateFormat();
+        extraColumns();
         console();
         validateSweeps();
         for (String dir : new String[] {"bulk.inbox", "bulk.done", "bulk.failed", "bulk.reports", "bulk.state",
@@ -316,6 +317,16 @@ public final class Settings {
             throw new Invalid("bulk.date-format=" + v + " is not a date pattern with day, month and year: write it "
                     + "like MM/dd/yyyy or dd.MM.yyyy");
         }
+    }
+
+    /** bulk.extra-columns: true for carry (the default), false for reject. */
+    public boolean extraColumns() {
+        String v = get("bulk.extra-columns", "carry").trim().toLowerCase(Locale.ROOT);
+        if (!v.equals("carry") && !v.equals("reject")) {
+            throw new Invalid("bulk.extra-columns=" + v + " must be carry (other columns go to the reports) or reject "
+                    + "(other columns refuse the file)");
+        }
+        return v.equals("carry");
     }
 
     /** The ids of the sweeps configured as sweep.<id>.* settings. */
@@ -418,33 +429,13 @@ public final class Settings {
         String best = null;
         int bestDistance = 4;
         for (String k : known) {
-            int d = distance(key, k);
+            int d = closetaskbulk.ops.Spelling.distance(key, k);
             if (d < bestDistance) {
                 best = k;
                 bestDistance = d;
             }
         }
         return best == null ? " (see config/application.properties for the settings)" : " (did you mean " + best + "?)";
-    }
-
-    /** Levenshtein distance, for suggesting the setting a misspelt name meant. */
-    private static int distance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
     }
 
     /** A literal loopback address (127.0.0.0/8, ::1) or localhost: not a host name that only starts like one. */

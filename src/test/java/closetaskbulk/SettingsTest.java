@@ -54,6 +54,12 @@ class SettingsTest {
     }
 
     @Test
+    void extraColumnsIsCarryOrReject() {
+        f.set("bulk.extra-columns", "keep");
+        assertRefused("bulk.extra-columns=keep must be carry");
+    }
+
+    @Test
     void plainHttpOnlyToLoopback() {
         f.set("close.base-url", "http://api.close.com/api/v1");
         assertRefused("close.base-url");

@@ -141,7 +141,7 @@ public class CsvIntake {
         }
         CsvFile.Shape shape = CsvFile.shape(file);
         List<String> raw = shape.header().stream().map(h -> CsvFile.stripBom(h).trim()).toList();
-        List<String> header = plan ? CsvFile.checkPlanHeader(raw) : CsvFile.checkHeader(raw);
+        List<String> header = plan ? CsvFile.checkPlanHeader(raw, extraColumns) : CsvFile.checkHeader(raw, extraColumns);
         if (plan) {
             checkPlanAge(file, header, shape.first());
         }
@@ -154,7 +154,7 @@ public class CsvIntake {
         Run run = new Run(name, reportsDir, file.toString(), dry, filter, updateCols,
                 journal == null ? null : journal.base()).journal(journal).readBeforeWrite(readBeforeWrite || plan)
                 .batching(batchSize, maxOpenBatches, listLimit);
-        run.header(raw);
+        run.header(raw, ExtraColumns.positions(header, plan ? CsvFile::isKnownInPlan : CsvFile::isKnown));
         run.total(shape.rows());
         if (plan) {
             Map<String, String> approval = Approvals.read(file);
@@ -195,6 +195,14 @@ public class CsvIntake {
                     + age.toMinutes() % 60 + " min ago), longer ago than bulk.plan.max-age=" + planMaxAgeText
                     + ": Close may have changed since; make a new plan with a dry run");
         }
+    }
+
+    private ExtraColumns extraColumns = new ExtraColumns(true);
+
+    /** bulk.extra-columns: columns besides the known ones are carried to the reports (true), or refuse the file. */
+    public CsvIntake extraColumns(boolean carry) {
+        this.extraColumns = new ExtraColumns(carry);
+        return this;
     }
 
     private java.time.Duration planMaxAge = java.time.Duration.ofHours(24);

@@ -219,7 +219,23 @@ public class Run {
 
     /** The input's own header, for the retry file. */
     public void header(List<String> header) {
-        reports.header(header);
+        header(header, List.of());
+    }
+
+    /**
+     * The input's own header, and where its carried columns are (bulk.extra-columns): the reports show them,
+     * in input order; they are never sent.
+     */
+    public void header(List<String> header, List<Integer> carried) {
+        reports.header(header, carried);
+    }
+
+    /**
+     * A dry run's row's carried cells, which its plan row shows; null otherwise (results and retry files read
+     * them from the input again, so a real run keeps none in memory).
+     */
+    List<String> carriedCells(List<String> cells) {
+        return dryRun && cells != null ? reports.carried(cells) : null;
     }
 
     public int nextBatchNumber() {
@@ -505,8 +521,9 @@ public class Run {
     }
 
     /** A dry run's row that would be written, for the plan file: what it holds now, what it would hold. */
-    public synchronized void planned(int line, String id, Update update, Map<String, String> before) {
-        reports.plan(line, id, update, before);
+    public synchronized void planned(int line, String id, Update update, Map<String, String> before,
+                                     List<String> carried) {
+        reports.plan(line, id, update, before, carried);
     }
 
     /**
