@@ -44,7 +44,7 @@ public final class Settings {
     /** Every other setting of ours (close.*, bulk.*, cluster.*); bulk.filter.* and sweep.* are checked apart. */
     static final java.util.Set<String> OTHERS = java.util.Set.of("close.base-url", "close.api-key",
             "close.max-requests-per-second", "close.rate-limit.share", "bulk.inbox", "bulk.done", "bulk.failed",
-            "bulk.reports", "bulk.state", "bulk.approved", "bulk.plan.max-age", "bulk.date-format", "bulk.extra-columns",
+            "bulk.reports", "bulk.state", "bulk.approved", "bulk.plan.max-age", "bulk.date-format", "bulk.extra-columns", "bulk.notify.url", "bulk.notify.on",
             "bulk.routes-reload-directory", "bulk.config", "bulk.run-sweep", "bulk.plans.include", "bulk.preview",
             "console.password", "console.upload-max-bytes", "cluster.db.url", "cluster.db.user",
             "cluster.db.password", "cluster.node-id");
@@ -225,6 +225,7 @@ public final class Settings {
         planMaxAge();
         dateFormat();
         extraColumns();
+        notifyAlways();
         console();
         validateSweeps();
         for (String dir : new String[] {"bulk.inbox", "bulk.done", "bulk.failed", "bulk.reports", "bulk.state",
@@ -327,6 +328,34 @@ public final class Settings {
                     + "(other columns refuse the file)");
         }
         return v.equals("carry");
+    }
+
+    /**
+     * bulk.notify.on: true for always, false for failure (the default). Checks bulk.notify.url too, never
+     * showing it (a webhook URL is a secret): https, or http only to this machine.
+     */
+    public boolean notifyAlways() {
+        String on = get("bulk.notify.on", "failure").trim().toLowerCase(Locale.ROOT);
+        if (!on.equals("failure") && !on.equals("always")) {
+            throw new Invalid("bulk.notify.on=" + on + " must be failure (a run whose exit code is not 0) or always");
+        }
+        String url = get("bulk.notify.url", "").trim();
+        if (!url.isEmpty()) {
+            URI uri;
+            try {
+                uri = URI.create(url);
+            } catch (IllegalArgumentException e) {
+                throw new Invalid("bulk.notify.url is not a URL (its value is not shown: a webhook URL is a secret)");
+            }
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            if (uri.getHost() == null || !(scheme.equals("https") || scheme.equals("http"))) {
+                throw new Invalid("bulk.notify.url is not an https:// URL (its value is not shown: a webhook URL is a secret)");
+            }
+            if (scheme.equals("http") && !isLoopback(uri.getHost())) {
+                throw new Invalid("bulk.notify.url uses plain http:// to a host that is not this machine: use https://");
+            }
+        }
+        return on.equals("always");
     }
 
     /** The ids of the sweeps configured as sweep.<id>.* settings. */

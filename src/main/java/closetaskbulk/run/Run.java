@@ -251,6 +251,17 @@ public class Run {
     private long lastProgress = System.currentTimeMillis();
     private static volatile long progressMs = 5000;
 
+    private static volatile java.util.function.Consumer<Map<String, Object>> whenEnded = summary -> { };
+
+    /** Told every run's summary once it is written, however the run ended (bulk.notify.*): set once at start. */
+    public static void whenEnded(java.util.function.Consumer<Map<String, Object>> listener) {
+        whenEnded = listener;
+    }
+
+    static void ended(Map<String, Object> summary) {
+        whenEnded.accept(summary);
+    }
+
     /** bulk.progress-interval: at most one progress line per run this often (ms). */
     public static void progressEvery(long ms) {
         progressMs = ms;

@@ -348,6 +348,7 @@ final class RunReports {
                     "sample", notRestorable));
         }
         JSON.writeValue(report(".summary.json").toFile(), s);
+        Run.ended(s);
         return s;
     }
 
