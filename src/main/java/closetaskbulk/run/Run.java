@@ -82,6 +82,7 @@ public class Run {
     private Batcher batcher;
     private boolean ended;
     private final IdIndex seen = new IdIndex();
+    private final RunSeries series = new RunSeries(started.toEpochMilli());
 
     private Map<String, String> usersByEmail;
     private String usersFailure;
@@ -366,6 +367,13 @@ public class Run {
         return m;
     }
 
+    /** live(), with the run's chart: the console's page of a run under way. */
+    public synchronized Map<String, Object> liveWithSeries() {
+        Map<String, Object> m = live();
+        m.put("series", series());
+        return m;
+    }
+
     private RuntimeException writeFailure;
 
     /** A batch's journal line or undo line could not be written: the run must not finish as if it had. */
@@ -403,6 +411,25 @@ public class Run {
         if (retry) {
             retries++;
         }
+        sample(false);
+    }
+
+    /** Close answered a call of this run: its status and RateLimit remaining (null: not reported), for the chart. */
+    public synchronized void answered(int status, Double remaining) {
+        series.answered(status, remaining == null ? -1 : remaining.longValue());
+        sample(false);
+    }
+
+    /** Under the lock: a sample of the run's chart when one is due. */
+    private void sample(boolean force) {
+        series.sample(System.currentTimeMillis(), done(), requests.values().stream().mapToInt(Integer::intValue).sum(),
+                retries, force);
+    }
+
+    /** The run over time (rows done, requests, retries, 429s, RateLimit remaining), a sample now included. */
+    synchronized Map<String, Object> series() {
+        sample(true);
+        return series.toMap();
     }
 
     /** Where NOT_FOUND messages say what filtered a task out. */

@@ -328,6 +328,7 @@ final class RunReports {
         }
         s.put("filter", run.filter());
         s.putAll(run.figures());
+        s.put("series", run.series());
         Instant started = run.started();
         s.put("start", started.toString());
         Instant end = Instant.now();
