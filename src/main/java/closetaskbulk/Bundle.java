@@ -21,6 +21,7 @@ import closetaskbulk.run.PlanSeals;
 import closetaskbulk.run.RowCheck;
 import closetaskbulk.run.Run;
 import closetaskbulk.run.RunState;
+import closetaskbulk.ops.Notifier;
 import closetaskbulk.run.Runs;
 import closetaskbulk.sweep.SweepSchedule;
 import closetaskbulk.sweep.Sweeps;
@@ -61,6 +62,9 @@ public class Bundle implements CamelConfiguration {
             }
         });
         // Camel Main looks for its plug-ins in the registry before configuration classes run: these are handed over
+        Notifier notifier = (Notifier) beans.get("notifier");
+        notifier.setCamelContext(context);
+        Run.whenEnded(notifier::ended);
         if (beans.get("routeReloader") instanceof RouteReloader reloader) {
             context.addService(reloader);
         }
@@ -183,7 +187,7 @@ public class Bundle implements CamelConfiguration {
         beans.put("planAge", planAge);
         beans.put("planSeals", seals);
         intake.durable(state, processed, journals, s.flag("bulk.repeat")).seals(seals)
-                .planAge(planAge);
+                .planAge(planAge).extraColumns(s.extraColumns());
         SweepSchedule schedule = new SweepSchedule(state, runState);
         Sweeps sweeps = new Sweeps(Path.of(s.get("bulk.reports")), schedule,
                 s.intSetting("close.batch-size"), s.intSetting("close.list-limit"), s.flag("bulk.dry-run"),
@@ -207,10 +211,32 @@ public class Bundle implements CamelConfiguration {
         beans.put("batchErrors", new BatchErrors());
         beans.put("retryLog", new RetryLog(s.intSetting("close.retry.initial-delay"), s.intSetting("close.retry.max-delay")));
         beans.put("csvIntake", intake);
+        beans.put("notifier", new Notifier(s.get("bulk.notify.url", ""), s.notifyAlways(), consoleAddress(s)));
+        // route notify's own HTTP client: a webhook that hangs must not hold a --once exit for Close's timeouts
+        var notifyHttp = new org.apache.camel.component.http.HttpComponent();
+        notifyHttp.setConnectTimeout(5000);
+        notifyHttp.setConnectionRequestTimeout(5000);
+        notifyHttp.setResponseTimeout(10000);
+        notifyHttp.setSoTimeout(10000);
+        notifyHttp.setAutomaticRetriesDisabled(true); // the route's redelivery owns every retry
+        beans.put("notify-http", notifyHttp);
         if (s.flag("camel.server.enabled")) { // not for one-off runs: they serve no console
             console(s, beans, schedule, pacer, runState);
         }
         return beans;
+    }
+
+    /** Where the console answers, for links in notifications (a wildcard address: this machine's name). */
+    private static String consoleAddress(Settings s) {
+        String host = s.get("camel.server.host", "127.0.0.1");
+        if (host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]")) {
+            try {
+                host = java.net.InetAddress.getLocalHost().getHostName();
+            } catch (java.io.IOException e) {
+                host = "localhost";
+            }
+        }
+        return "http://" + host + ":" + s.get("camel.server.port", "8080");
     }
 
     /** The run console's beans (routes/console.camel.yaml). */

@@ -44,7 +44,7 @@ public final class Settings {
     /** Every other setting of ours (close.*, bulk.*, cluster.*); bulk.filter.* and sweep.* are checked apart. */
     static final java.util.Set<String> OTHERS = java.util.Set.of("close.base-url", "close.api-key",
             "close.max-requests-per-second", "close.rate-limit.share", "bulk.inbox", "bulk.done", "bulk.failed",
-            "bulk.reports", "bulk.state", "bulk.approved", "bulk.plan.max-age", "bulk.date-format",
+            "bulk.reports", "bulk.state", "bulk.approved", "bulk.plan.max-age", "bulk.date-format", "bulk.extra-columns", "bulk.notify.url", "bulk.notify.on",
             "bulk.routes-reload-directory", "bulk.config", "bulk.run-sweep", "bulk.plans.include", "bulk.preview",
             "console.password", "console.upload-max-bytes", "console.allowed-hosts", "cluster.db.url", "cluster.db.user",
             "cluster.db.password", "cluster.node-id");
@@ -224,6 +224,8 @@ public final class Settings {
         }
         planMaxAge();
         dateFormat();
+        extraColumns();
+        notifyAlways();
         console();
         httpServers();
         validateSweeps();
@@ -375,6 +377,44 @@ public final class Settings {
         }
     }
 
+    /** bulk.extra-columns: true for carry (the default), false for reject. */
+    public boolean extraColumns() {
+        String v = get("bulk.extra-columns", "carry").trim().toLowerCase(Locale.ROOT);
+        if (!v.equals("carry") && !v.equals("reject")) {
+            throw new Invalid("bulk.extra-columns=" + v + " must be carry (other columns go to the reports) or reject "
+                    + "(other columns refuse the file)");
+        }
+        return v.equals("carry");
+    }
+
+    /**
+     * bulk.notify.on: true for always, false for failure (the default). Checks bulk.notify.url too, never
+     * showing it (a webhook URL is a secret): https, or http only to this machine.
+     */
+    public boolean notifyAlways() {
+        String on = get("bulk.notify.on", "failure").trim().toLowerCase(Locale.ROOT);
+        if (!on.equals("failure") && !on.equals("always")) {
+            throw new Invalid("bulk.notify.on=" + on + " must be failure (a run whose exit code is not 0) or always");
+        }
+        String url = get("bulk.notify.url", "").trim();
+        if (!url.isEmpty()) {
+            URI uri;
+            try {
+                uri = URI.create(url);
+            } catch (IllegalArgumentException e) {
+                throw new Invalid("bulk.notify.url is not a URL (its value is not shown: a webhook URL is a secret)");
+            }
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            if (uri.getHost() == null || !(scheme.equals("https") || scheme.equals("http"))) {
+                throw new Invalid("bulk.notify.url is not an https:// URL (its value is not shown: a webhook URL is a secret)");
+            }
+            if (scheme.equals("http") && !isLoopback(uri.getHost())) {
+                throw new Invalid("bulk.notify.url uses plain http:// to a host that is not this machine: use https://");
+            }
+        }
+        return on.equals("always");
+    }
+
     /** The ids of the sweeps configured as sweep.<id>.* settings. */
     public java.util.Set<String> sweepIds() {
         java.util.Set<String> ids = new java.util.TreeSet<>();
@@ -475,33 +515,13 @@ public final class Settings {
         String best = null;
         int bestDistance = 4;
         for (String k : known) {
-            int d = distance(key, k);
+            int d = closetaskbulk.ops.Spelling.distance(key, k);
             if (d < bestDistance) {
                 best = k;
                 bestDistance = d;
             }
         }
         return best == null ? " (see config/application.properties for the settings)" : " (did you mean " + best + "?)";
-    }
-
-    /** Levenshtein distance, for suggesting the setting a misspelt name meant. */
-    private static int distance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
     }
 
     /** A literal loopback address (127.0.0.0/8, ::1) or localhost: not a host name that only starts like one. */

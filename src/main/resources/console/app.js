@@ -64,6 +64,88 @@ function countBadges(counts) {
   return wrap;
 }
 
+// ---- pictures: plain SVG, built with createElementNS (no HTML from data, nothing fetched) ----
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+function svg(tag, attrs) {
+  const e = document.createElementNS(SVG_NS, tag);
+  for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, String(v));
+  return e;
+}
+
+// A run's statuses as one stacked bar, read with the labels beside it (same order), so colour is never the only
+// cue; each part also names itself on hover and to screen readers.
+function statusBar(counts) {
+  const wrap = el('div', null, 'statusbar');
+  const parts = STATUSES.filter((s) => counts && counts[s]).map((s) => [s, counts[s]]);
+  const total = parts.reduce((n, [, k]) => n + k, 0);
+  if (total) {
+    const bar = svg('svg', { viewBox: '0 0 100 8', preserveAspectRatio: 'none', role: 'img', class: 'bar',
+      'aria-label': parts.map(([s, k]) => `${s} ${k}`).join(', ') });
+    let x = 0;
+    for (const [s, k] of parts) {
+      const w = (100 * k) / total;
+      const r = svg('rect', { x, y: 0, width: w, height: 8, class: `f-${s}` });
+      const t = svg('title'); t.textContent = `${s} ${k.toLocaleString()}`; r.append(t);
+      bar.append(r);
+      x += w;
+    }
+    wrap.append(bar);
+  }
+  wrap.append(countBadges(counts));
+  return wrap;
+}
+
+// One panel of a run's chart: a line over time, its title and latest value as text, and vertical marks.
+function panel(title, t, values, marks, format) {
+  const box = el('div', null, 'panel');
+  const known = values.filter((v) => v !== null && v !== undefined);
+  const last = known.length ? known[known.length - 1] : null;
+  const head = el('div', `${title}: `, 'ptitle');
+  head.append(el('b', last === null ? 'not reported' : format(last)));
+  box.append(head);
+  const W = 300; const H = 60;
+  const tMax = Math.max(1, t[t.length - 1] || 0);
+  const vMax = Math.max(1, ...known);
+  const chart = svg('svg', { viewBox: `0 0 ${W} ${H}`, preserveAspectRatio: 'none', class: 'plot', role: 'img',
+    'aria-label': `${title} over ${duration(tMax)}: now ${last === null ? 'not reported' : format(last)}, at most ${format(vMax)}` });
+  chart.append(svg('line', { x1: 0, y1: H - 0.5, x2: W, y2: H - 0.5, class: 'axis' }));
+  for (const m of marks) {
+    const x = (W * t[m.at]) / tMax;
+    const mark = svg('line', { x1: x, y1: 0, x2: x, y2: H, class: `mark m-${m.kind}` });
+    const tt = svg('title'); tt.textContent = m.label; mark.append(tt);
+    chart.append(mark);
+  }
+  const points = [];
+  values.forEach((v, i) => { if (v !== null && v !== undefined) points.push(`${((W * t[i]) / tMax).toFixed(1)},${(H - 2 - ((H - 4) * v) / vMax).toFixed(1)}`); });
+  if (points.length) chart.append(svg('polyline', { points: points.join(' '), class: 'line' }));
+  box.append(chart, el('div', `0 – ${format(vMax)}, over ${duration(tMax)}`, 'muted scale'));
+  return box;
+}
+
+// The run over time: rows done, requests per second (429s and retries marked), Close's RateLimit remaining.
+function renderChart(series) {
+  const fig = $('run-chart');
+  fig.hidden = !series || !series.t_ms || series.t_ms.length < 2;
+  if (fig.hidden) return;
+  const t = series.t_ms;
+  const perSecond = t.map((ms, i) => (i === 0 ? 0 : ((series.requests[i] - series.requests[i - 1]) * 1000) / Math.max(1, ms - t[i - 1])));
+  const marks = [];
+  for (let i = 1; i < t.length; i++) {
+    const r429 = series.rate_limited[i] - series.rate_limited[i - 1];
+    const retries = series.retries[i] - series.retries[i - 1];
+    if (r429 > 0) marks.push({ at: i, kind: 'r429', label: `${r429} × 429 at ${duration(t[i])}` });
+    else if (retries > 0) marks.push({ at: i, kind: 'retry', label: `${retries} retr${retries === 1 ? 'y' : 'ies'} at ${duration(t[i])}` });
+  }
+  const n429 = series.rate_limited[t.length - 1]; const nRetries = series.retries[t.length - 1];
+  const whole = (v) => Math.round(v).toLocaleString();
+  $('run-chart-panels').replaceChildren(
+    panel('Rows done', t, series.rows, [], whole),
+    panel('Requests per second', t, perSecond, marks, (v) => (v < 10 ? v.toFixed(1) : whole(v))),
+    panel('RateLimit remaining', t, series.remaining, marks.filter((m) => m.kind === 'r429'), whole));
+  $('run-chart-note').textContent = `${n429} × 429 (red marks), ${nRetries} retr${nRetries === 1 ? 'y' : 'ies'} (orange marks).`;
+}
+
 function duration(ms) {
   if (ms === null || ms === undefined) return '';
   const s = Math.round(ms / 1000);
@@ -156,7 +238,7 @@ function renderRuns(runs) {
     }
     if (r.reason && r.state !== 'done') state.append(el('div', r.reason, 'muted'));
     cell(tr, r.total ? `${r.rows.toLocaleString()} of ${r.total.toLocaleString()}` : (r.rows || 0).toLocaleString(), 'num');
-    cell(tr, countBadges(r.counts));
+    cell(tr, statusBar(r.counts));
     cell(tr, r.requests, 'num');
     cell(tr, duration(r.duration_ms), 'num');
     cell(tr, when(r.start));
@@ -196,6 +278,14 @@ function renderSweeps(sweeps) {
     cell(tr, s.cron ? `${s.cron} (${s.time_zone})` : '');
     cell(tr, s.enabled ? when(s.next_run) : 'off: set sweep.' + s.id + '.enabled=true');
     cell(tr, when(s.last_run));
+    const history = el('ol', null, 'history');
+    for (const h of s.history || []) {
+      const li = el('li');
+      li.append(runLink(h.name, when(h.start)), el('span', ' '), stateBadge(h.dry_run ? `${h.state} (dry run)` : h.state), statusBar(h.counts));
+      history.append(li);
+    }
+    if (!history.children.length) history.append(el('li', 'no run yet', 'muted'));
+    cell(tr, history);
     const actions = cell(tr, null);
     actions.append(sweepButton(s, true), document.createTextNode(' '), sweepButton(s, false));
     body.append(tr);
@@ -294,7 +384,8 @@ async function refreshRun(name) {
     $('run-eta').textContent = `${r.rows.toLocaleString()} of ${r.total.toLocaleString()} rows` +
       (r.eta_s !== null && r.eta_s !== undefined ? `, about ${duration(r.eta_s * 1000)} left` : '');
   }
-  $('run-counts').replaceChildren(countBadges(s.counts));
+  $('run-counts').replaceChildren(statusBar(s.counts));
+  renderIfChanged('run-chart', s.series || r.series || null, renderChart);
   renderIfChanged('run-links', { name, files: r.files, dry: s.dry_run, running }, () => renderRunLinks(name, r, s, running));
   if (!running) await refreshResults(name);
 }

@@ -123,6 +123,12 @@ class ConsoleBrowserTest extends ServiceTestSupport {
         assertTrue(b.findElement(By.id("run-meta")).getText().contains("approved by local"),
                 b.findElement(By.id("run-meta")).getText());
         wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#results tbody tr"), 6));
+        // the run over time: three panels, each a line
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("run-chart")));
+        assertEquals(3, b.findElements(By.cssSelector("#run-chart .panel svg polyline")).size());
+        assertTrue(b.findElement(By.id("run-chart")).getText().contains("Requests per second"));
+        assertEquals(List.of("UPDATED", "FAILED"), b.findElements(By.cssSelector("#run-counts svg.bar rect title")).stream()
+                .map(t -> t.getAttribute("textContent").split(" ")[0]).toList(), "a stacked bar of its statuses");
         String results = b.findElement(By.id("results")).getText();
         assertTrue(results.contains("UPDATED") && results.contains("FAILED"), results);
         shot("3-results");
@@ -145,6 +151,15 @@ class ConsoleBrowserTest extends ServiceTestSupport {
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("runs"), "sweep (preview)"));
         wait.until(d -> f.files(f.reports).stream().anyMatch(n -> n.startsWith("sweep-handover-") && n.endsWith(".summary.json")));
         assertFalse(b.getPageSource().contains(Fixture.KEY), "the key is on no page");
+        // every run in the list has its stacked bar, labelled; the sweep shows its last runs
+        wait.until(d -> d.findElements(By.cssSelector("#sweeps .history a")).size() == 1);
+        for (var row : b.findElements(By.cssSelector("#runs tbody tr"))) {
+            if (!row.findElements(By.cssSelector(".counts .badge")).isEmpty()) {
+                assertFalse(row.findElements(By.cssSelector(".statusbar svg.bar rect")).isEmpty(), row.getText());
+            }
+        }
+        assertTrue(b.findElement(By.cssSelector("#sweeps .history")).getText().contains("DRY_RUN"),
+                b.findElement(By.cssSelector("#sweeps .history")).getText());
         ((org.openqa.selenium.JavascriptExecutor) b).executeScript("window.scrollTo(0, 0)");
         shot("1-console");
 
@@ -153,5 +168,41 @@ class ConsoleBrowserTest extends ServiceTestSupport {
         wait.until(d -> (Boolean) ((org.openqa.selenium.JavascriptExecutor) d).executeScript(
                 "return document.documentElement.scrollWidth <= window.innerWidth + 1"));
         shot("4-phone");
+    }
+
+    @Test
+    void theChartFollowsALiveRunAndHoldsAtPhoneWidth() throws Exception {
+        List<String> ids = f.seed(60);
+        WebDriver b = browser();
+        WebDriverWait wait = new WebDriverWait(b, Duration.ofSeconds(60));
+        b.get("http://127.0.0.1:" + f.settings.get("camel.server.port") + "/#/run/live-chart");
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("who"), "signed in as local"));
+        // a distinct date per row: a batch each, every call slowed, a few 429s
+        f.emulator.faults().latency(300, 0).burst429Rate(0.1);
+        StringBuilder rows = new StringBuilder("id,date,lead_name\n");
+        for (int i = 0; i < ids.size(); i++) {
+            rows.append(ids.get(i)).append(",2027-01-").append(String.format("%02d", 1 + i % 28)).append(i < 28 ? "" : i < 56 ? "T09:00:00Z" : "T10:00:00Z")
+                    .append(",Lead ").append(i).append('\n');
+        }
+        try {
+            f.drop("live-chart.csv", rows.toString());
+            wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("run-chart")));
+            By line = By.cssSelector("#run-chart .panel:first-child polyline");
+            String first = b.findElement(line).getAttribute("points");
+            assertTrue(b.findElement(By.id("run-progress")).isDisplayed(), "still running");
+            wait.until(d -> !d.findElement(line).getAttribute("points").equals(first)); // it follows the run
+            shot("5-live-chart");
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("run-meta"), "done"));
+        } finally {
+            f.emulator.faults().clear();
+        }
+        assertEquals(3, b.findElements(By.cssSelector("#run-chart .panel svg polyline")).size());
+        String head = b.findElement(By.cssSelector("#results thead")).getText();
+        assertTrue(head.contains("lead_name"), "the carried column shows: " + head);
+        b.manage().window().setSize(new org.openqa.selenium.Dimension(390, 900));
+        wait.until(d -> (Boolean) ((org.openqa.selenium.JavascriptExecutor) d).executeScript(
+                "return document.documentElement.scrollWidth <= window.innerWidth + 1"
+                        + " && document.getElementById('run-chart').getBoundingClientRect().right <= window.innerWidth"));
+        shot("6-chart-phone");
     }
 }

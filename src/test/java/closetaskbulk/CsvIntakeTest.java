@@ -98,15 +98,89 @@ class CsvIntakeTest {
     }
 
     @Test
-    void badHeaderRejectsTheFileWithNoRequest() {
+    void extraColumnsAreCarriedInInputOrderToResultsAndRetryAndNeverSent() throws Exception {
+        List<String> ids = f.seed(3);
+        f.drop("sheet.csv", Fixture.csv("lead_name,id,is_complete,Notes,text", List.of(
+                "Acme," + ids.get(0) + ",true,\"call back, then close\",=SUM(A1)",
+                "Globex," + ids.get(1) + ",perhaps,,",
+                "Initech," + ids.get(2) + ",true,n3,t3")));
+
+        assertEquals(1, f.run("--once"), f.output);
+
+        assertEquals("line,id,status,http_status,message,is_complete,lead_name,Notes,text",
+                Files.readAllLines(f.reports.resolve("sheet.results.csv")).get(0));
+        List<CSVRecord> rows = f.results("sheet");
+        assertEquals(List.of("UPDATED", "INVALID", "UPDATED"), Fixture.statuses(rows));
+        assertEquals("Acme|call back, then close|'=SUM(A1)", rows.get(0).get("lead_name") + "|"
+                + rows.get(0).get("Notes") + "|" + rows.get(0).get("text"), "carried, formula-safe");
+        assertEquals("Initech|n3|t3", rows.get(2).get("lead_name") + "|" + rows.get(2).get("Notes") + "|"
+                + rows.get(2).get("text"));
+        assertEquals(List.of("lead_name,id,is_complete,Notes,text,line,error",
+                "Globex," + ids.get(1) + ",perhaps,,,3,is_complete 'perhaps' must be true or false (1/0 and yes/no work too)"),
+                Files.readAllLines(f.reports.resolve("sheet.retry.csv")));
+        for (Recorded r : f.emulator.requests()) {
+            String body = String.valueOf(r.body());
+            assertFalse(body.contains("Acme") || body.contains("lead_name") || body.contains("call back"),
+                    "carried columns are never sent: " + body);
+        }
+        assertEquals("{\"is_complete\":true,\"_params\":{\"_type\":\"all\",\"id__in\":\"" + ids.get(0) + ","
+                + ids.get(2) + "\"}}", f.emulator.requests("PUT /task/").get(0).json().toString());
+
+        // the retry file, fixed, drops back in: line and error are read past, the carried columns carried again
+        f.drop("sheet.retry.csv", Files.readString(f.reports.resolve("sheet.retry.csv")).replace("perhaps", "yes"));
+        assertEquals(0, f.run("--once"), f.output);
+        assertEquals("line,id,status,http_status,message,is_complete,lead_name,Notes,text",
+                Files.readAllLines(f.reports.resolve("sheet.retry.results.csv")).get(0));
+        CSVRecord again = f.results("sheet.retry").get(0);
+        assertEquals("UPDATED|Globex", again.get("status") + "|" + again.get("lead_name"));
+    }
+
+    @Test
+    void aColumnThatLooksLikeAMisspeltKnownOneRejectsTheFileNamingIt() {
+        List<String> ids = f.seed(1);
+        Map<String, String> misspelt = Map.of("asigned_to", "assigned_to", "is_completed", "is_complete",
+                "taskid", "task_id", "due_date", "date", "Assigned To", "assigned_to", "assignee", "assigned_to");
+        misspelt.forEach((col, like) -> f.drop(col.replace(' ', '-') + ".csv", "id,is_complete,\"" + col + "\"\n"
+                + ids.get(0) + ",true,x\n"));
+        assertEquals(1, f.run("--once"), f.output);
+        assertEquals(misspelt.size(), f.files(f.failed).size(), f.output);
+        misspelt.forEach((col, like) -> {
+            String reason = f.summary(col.replace(' ', '-')).get("reason").asText();
+            assertTrue(reason.startsWith("column '" + col + "' looks like a misspelt '" + like + "'"), reason);
+        });
+        assertEquals(List.of(), f.emulator.requests(), "nothing sent");
+    }
+
+    @Test
+    void extraColumnsRejectRefusesAnyOtherColumn() {
         f.seed(2);
+        f.set("bulk.extra-columns", "reject");
         f.drop("bad.csv", "id,is_complete,notes\ntask_T00000,true,hello\n");
+        f.drop("retry-shape.csv", "id,is_complete,line,error\ntask_T00001,true,4,\"Close answered 503\"\n");
         assertEquals(1, f.run("--once"), f.output);
         assertEquals(List.of("bad.csv"), f.files(f.failed));
-        assertEquals(List.of(), f.emulator.requests());
+        assertEquals(List.of("retry-shape.csv"), f.files(f.done), "line and error are still read past");
         JsonNode s = f.summary("bad");
         assertEquals("rejected", s.get("outcome").asText());
-        assertTrue(s.get("reason").asText().contains("unknown column 'notes'"), s.toString());
+        assertTrue(s.get("reason").asText().startsWith("unknown column 'notes'"), s.toString());
+    }
+
+    @Test
+    void aDryRunsPlanCarriesTheColumnsAndAppliedItsResultsDoToo() throws Exception {
+        List<String> ids = f.seed(2);
+        f.drop("owners.csv", Fixture.csv("id,assigned_to,lead_name", List.of(ids.get(0) + "," + Fixture.BOB + ",Acme",
+                ids.get(1) + "," + Fixture.BOB + ",Globex")));
+        assertEquals(0, f.run("--once", "--dry-run"), f.output);
+        List<String> plan = Files.readAllLines(f.reports.resolve("owners.plan.csv"));
+        assertEquals("line,id,assigned_to_before,assigned_to_after,planned_at,lead_name", plan.get(0));
+        assertTrue(plan.get(1).startsWith("2," + ids.get(0) + ",") && plan.get(1).endsWith(",Acme"), plan.get(1));
+        assertTrue(plan.get(2).endsWith(",Globex"), plan.get(2));
+
+        assertEquals(0, f.run("--apply", f.reports.resolve("owners.plan.csv").toString()), f.output);
+        List<CSVRecord> applied = f.results("owners.plan");
+        assertEquals(List.of("UPDATED", "UPDATED"), Fixture.statuses(applied));
+        assertEquals(List.of("Acme", "Globex"), applied.stream().map(r -> r.get("lead_name")).toList());
+        assertEquals(Fixture.BOB, f.emulator.store().get(ids.get(1)).get("assigned_to").asText());
     }
 
     @Test
@@ -118,7 +192,7 @@ class CsvIntakeTest {
         assertEquals(1, f.run("--once"), f.output);
         assertEquals(List.of("empty.csv", "latin1.csv", "noid.csv"), f.files(f.failed));
         assertTrue(f.summary("latin1").get("reason").asText().contains("not UTF-8"));
-        assertTrue(f.summary("noid").get("reason").asText().contains("unknown column 'task'"));
+        assertTrue(f.summary("noid").get("reason").asText().startsWith("column 'task' looks like a misspelt 'id'"));
         assertTrue(f.summary("empty").get("reason").asText().contains("empty"));
         assertEquals(List.of(), f.emulator.requests());
     }

@@ -54,6 +54,24 @@ class SettingsTest {
     }
 
     @Test
+    void extraColumnsIsCarryOrReject() {
+        f.set("bulk.extra-columns", "keep");
+        assertRefused("bulk.extra-columns=keep must be carry");
+    }
+
+    @Test
+    void aNotifyUrlIsHttpsOrLoopbackAndNeverShown() {
+        f.set("bulk.notify.url", "http://hooks.example.com/services/T1/B2/topSecret");
+        assertRefused("bulk.notify.url uses plain http://");
+        assertFalse(f.output.contains("topSecret") || f.output.contains("hooks.example.com"), f.output);
+        f.set("bulk.notify.url", "hooks.example.com/services/T1/B2/topSecret");
+        assertRefused("bulk.notify.url is not an https:// URL");
+        assertFalse(f.output.contains("topSecret"), f.output);
+        f.set("bulk.notify.url", "https://hooks.example.com/x").set("bulk.notify.on", "sometimes");
+        assertRefused("bulk.notify.on=sometimes must be failure");
+    }
+
+    @Test
     void plainHttpOnlyToLoopback() {
         f.set("close.base-url", "http://api.close.com/api/v1");
         assertRefused("close.base-url");

@@ -97,6 +97,7 @@ public class CloseCall {
         String rateLimit = in.getHeader("RateLimit", String.class);
         closetaskbulk.ops.Meters.request(group, String.valueOf(status));
         LOG.debug("answer {} ({}), RateLimit: {}", status, group, rateLimit);
+        work.answered(status, Pacer.remaining(rateLimit));
         String body = in.getBody(String.class);
         if (status == 429) {
             long ms = pacer.rateLimited(group, rateLimit, in.getHeader("Retry-After", String.class));

@@ -46,6 +46,10 @@ public interface CloseWork {
     default void counted(boolean retry) {
     }
 
+    /** Close answered: its status and the RateLimit remaining it reported (null when none), for the run's chart. */
+    default void answered(int status, Double remaining) {
+    }
+
     /** A 2xx answer's body, checked to be a JSON object (with a "data" list for a read). */
     void answer(JsonNode body);
 

@@ -227,6 +227,11 @@ public class Pacer {
     }
 
     /** One field of a RateLimit header (any case, ',' or ';' between fields), or null. */
+    /** What a RateLimit header says is left in its window, or null. */
+    static Double remaining(String rateLimit) {
+        return field(rateLimit, "remaining");
+    }
+
     private static Double field(String rateLimit, String name) {
         Matcher m = rateLimit == null ? null : FIELD.matcher(rateLimit);
         while (m != null && m.find()) {

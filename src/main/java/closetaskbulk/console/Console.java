@@ -99,12 +99,34 @@ public class Console {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("health", health());
         m.put("rate_limit", pacer.snapshot());
-        m.put("runs", runs());
+        List<Map<String, Object>> runList = runs();
+        m.put("runs", runList);
         m.put("plans", plans());
-        m.put("sweeps", sweeps.list(ex.getContext()));
+        m.put("sweeps", withHistory(sweeps.list(ex.getContext()), runList));
         m.put("now", Instant.now().toString());
         return json(ex, m);
     }
+
+    /** Each sweep with its last runs (newest first, at most SWEEP_HISTORY): counts, state, outcome, start. */
+    static List<Map<String, Object>> withHistory(List<Map<String, Object>> sweepList, List<Map<String, Object>> runList) {
+        for (Map<String, Object> sweep : sweepList) {
+            String prefix = "sweep-" + sweep.get("id") + "-";
+            List<Map<String, Object>> history = new ArrayList<>();
+            for (Map<String, Object> r : runList) {
+                if (history.size() < SWEEP_HISTORY && String.valueOf(r.get("name")).startsWith(prefix)) {
+                    Map<String, Object> h = new LinkedHashMap<>();
+                    for (String k : List.of("name", "state", "outcome", "dry_run", "counts", "start")) {
+                        h.put(k, r.get(k));
+                    }
+                    history.add(h);
+                }
+            }
+            sweep.put("history", history);
+        }
+        return sweepList;
+    }
+
+    static final int SWEEP_HISTORY = 5;
 
     private Map<String, Object> health() {
         Map<String, Object> h = new LinkedHashMap<>();
@@ -244,7 +266,7 @@ public class Console {
         Map<String, Object> m = new LinkedHashMap<>();
         Run live = runs.live().get(name);
         if (live != null) {
-            m.putAll(live.live());
+            m.putAll(live.liveWithSeries());
             m.put("state", "running");
         } else {
             JsonNode s = summary(reports.resolve(name + ".summary.json"));

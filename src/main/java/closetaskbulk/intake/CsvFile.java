@@ -174,8 +174,11 @@ final class CsvFile {
         return java.util.HexFormat.of().formatHex(sha.digest());
     }
 
-    /** Names trimmed and lower-cased; unknown, missing, repeated or empty names reject the file. */
-    static List<String> checkHeader(List<String> raw) {
+    /**
+     * Names trimmed and lower-cased; missing, repeated or empty names reject the file, and so do other columns
+     * as {@code extras} says (a near-miss of a known one always).
+     */
+    static List<String> checkHeader(List<String> raw, ExtraColumns extras) {
         List<String> header = raw.stream().map(h -> stripBom(h).trim().toLowerCase(Locale.ROOT)).toList();
         if (header.stream().allMatch(String::isEmpty)) {
             throw new FileRejectedException("the header row is empty: the first line must name the columns "
@@ -192,8 +195,7 @@ final class CsvFile {
                 throw new FileRejectedException("column '" + h + "' appears twice in the header"
                         + (h.equals("task_id") || h.equals("id") ? " (id and task_id are the same column)" : ""));
             }
-            if (!h.equals("id") && !h.equals("task_id") && !CloseApi.UPDATE_FIELDS.contains(h)
-                    && !REPORT_COLUMNS.contains(h)) {
+            if (!isKnown(h)) {
                 unknown.add(stripBom(raw.get(i)).trim());
             }
         }
@@ -201,18 +203,11 @@ final class CsvFile {
             throw new FileRejectedException("this is a plan (it has _before and _after columns): drop it into "
                     + "bulk.approved, or run --apply with it, to apply it");
         }
-        if (!unknown.isEmpty()) {
-            // a few names, each cut short: a header of a million columns must not make a megabyte of reason
-            List<String> named = unknown.stream().limit(3).map(u -> Messages.brief(u, 40)).toList();
-            throw new FileRejectedException("unknown column" + (unknown.size() > 1 ? "s " : " ") + "'"
-                    + String.join("', '", named) + "'" + (unknown.size() > named.size() ? " and "
-                    + (unknown.size() - named.size()) + " more" : "") + ": the columns are id (or task_id), assigned_to, "
-                    + "date, is_complete");
-        }
+        extras.check(unknown, KNOWN, "id (or task_id), assigned_to, date, is_complete");
         if (!seen.contains("id")) {
             throw new FileRejectedException("no id column: the header needs 'id' (or 'task_id')");
         }
-        if (header.stream().filter(h -> !REPORT_COLUMNS.contains(h)).count() == 1) {
+        if (header.stream().noneMatch(CloseApi.UPDATE_FIELDS::contains)) {
             throw new FileRejectedException("only an id column: add at least one of "
                     + String.join(", ", CloseApi.UPDATE_FIELDS) + " to say what to change");
         }
@@ -227,25 +222,24 @@ final class CsvFile {
      * A plan's header: id, then {@code <field>_before,<field>_after} for each field it changes; line, error
      * and planned_at are read or ignored. Anything else rejects it.
      */
-    static List<String> checkPlanHeader(List<String> raw) {
+    static List<String> checkPlanHeader(List<String> raw, ExtraColumns extras) {
         List<String> header = raw.stream().map(h -> stripBom(h).trim().toLowerCase(Locale.ROOT)).toList();
         if (!isPlan(header)) {
             throw new FileRejectedException("this is not a plan: a plan is the .plan.csv file a dry run writes "
                     + "(line, id, <field>_before, <field>_after); drop a CSV of changes into bulk.inbox instead");
         }
         Set<String> seen = new LinkedHashSet<>();
+        List<String> unknown = new ArrayList<>();
         for (String h : header) {
             if (!seen.add(h)) {
                 throw new FileRejectedException("column '" + h + "' appears twice in the plan's header");
             }
-            String field = h.replaceAll("_(before|after)$", "");
-            boolean known = h.equals("id") || REPORT_COLUMNS.contains(h) || h.equals("planned_at")
-                    || !field.equals(h) && CloseApi.UPDATE_FIELDS.contains(field);
-            if (!known) {
-                throw new FileRejectedException("unknown column '" + h + "' in the plan: a plan has line, id, "
-                        + "<field>_before and <field>_after for assigned_to, date, is_complete, and planned_at");
+            if (!isKnownInPlan(h)) {
+                unknown.add(h);
             }
         }
+        extras.check(unknown, PLAN_KNOWN, "line, id, <field>_before and <field>_after for assigned_to, date, "
+                + "is_complete, and planned_at");
         if (!seen.contains("id")) {
             throw new FileRejectedException("the plan has no id column");
         }
@@ -264,6 +258,23 @@ final class CsvFile {
 
     /** Columns of this bundle's own reports that an input may carry: read past, never sent. */
     static final List<String> REPORT_COLUMNS = List.of("line", "error");
+    /** The columns of a CSV of changes; any other is carried (or refused: ExtraColumns). */
+    static final List<String> KNOWN = java.util.stream.Stream.of(List.of("id", "task_id"), CloseApi.UPDATE_FIELDS,
+            REPORT_COLUMNS).flatMap(List::stream).toList();
+    /** The columns of a plan; any other is carried (or refused: ExtraColumns). */
+    static final List<String> PLAN_KNOWN = java.util.stream.Stream.concat(
+            java.util.stream.Stream.of("id", "line", "error", "planned_at"),
+            CloseApi.UPDATE_FIELDS.stream().flatMap(f -> java.util.stream.Stream.of(f + "_before", f + "_after"))).toList();
+
+    /** A column of a CSV of changes (lower-cased) that the intake reads or reads past. */
+    static boolean isKnown(String h) {
+        return KNOWN.contains(h);
+    }
+
+    /** A column of a plan (lower-cased) that the intake reads or reads past. */
+    static boolean isKnownInPlan(String h) {
+        return PLAN_KNOWN.contains(h);
+    }
 
     static String stripBom(String s) {
         return s.startsWith("\uFEFF") ? s.substring(1) : s;

@@ -142,7 +142,7 @@ public class CsvIntake {
         }
         CsvFile.Shape shape = CsvFile.shape(file);
         List<String> raw = shape.header().stream().map(h -> CsvFile.stripBom(h).trim()).toList();
-        List<String> header = plan ? CsvFile.checkPlanHeader(raw) : CsvFile.checkHeader(raw);
+        List<String> header = plan ? CsvFile.checkPlanHeader(raw, extraColumns) : CsvFile.checkHeader(raw, extraColumns);
         if (plan) { // sealed (as its dry run wrote it), then young enough
             if (seals == null || !seals.sealed(sha)) {
                 throw new FileRejectedException(PlanSeals.refusal(sha));
@@ -158,7 +158,7 @@ public class CsvIntake {
         Run run = new Run(name, reportsDir, file.toString(), dry, filter, updateCols,
                 journal == null ? null : journal.base()).journal(journal).readBeforeWrite(readBeforeWrite || plan)
                 .batching(batchSize, maxOpenBatches, listLimit);
-        run.header(raw);
+        run.header(raw, ExtraColumns.positions(header, plan ? CsvFile::isKnownInPlan : CsvFile::isKnown));
         run.total(shape.rows());
         if (plan) {
             Map<String, String> approval = Approvals.read(file);
@@ -182,6 +182,13 @@ public class CsvIntake {
 
     private PlanAge planAge = new PlanAge(java.time.Duration.ofHours(24), "24h");
     private PlanSeals seals;
+    private ExtraColumns extraColumns = new ExtraColumns(true);
+
+    /** bulk.extra-columns: columns besides the known ones are carried to the reports (true), or refuse the file. */
+    public CsvIntake extraColumns(boolean carry) {
+        this.extraColumns = new ExtraColumns(carry);
+        return this;
+    }
 
     /** bulk.plan.max-age: a plan older than this is refused whole. */
     public CsvIntake planAge(PlanAge age) {

@@ -28,6 +28,7 @@ public final class Batch extends RunCall {
     private final List<String> ids = new ArrayList<>();
     private final List<Integer> lines = new ArrayList<>();
     private List<Map<String, String>> expected; // a plan's rows: what each must still hold; else null
+    private List<List<String>> carried; // a dry run's rows: their carried cells, for the plan; else null
 
     private int listLimit = 100;
     private int readOffset;
@@ -47,27 +48,42 @@ public final class Batch extends RunCall {
     }
 
     public void add(int line, String id) {
-        add(line, id, null);
+        add(line, id, null, null);
     }
 
-    /** A row, with what its fields must still hold to be written (a plan's _before values), or null. */
-    public void add(int line, String id, Map<String, String> mustHold) {
-        if (mustHold != null && expected == null) {
-            expected = new ArrayList<>();
-            for (int i = 0; i < ids.size(); i++) {
-                expected.add(null);
-            }
-        }
+    /**
+     * A row, with what its fields must still hold to be written (a plan's _before values), or null, and its
+     * carried cells (a dry run's, for its plan row), or null.
+     */
+    public void add(int line, String id, Map<String, String> mustHold, List<String> carriedCells) {
+        expected = withRow(expected, mustHold);
+        carried = withRow(carried, carriedCells);
         ids.add(id);
         lines.add(line);
-        if (expected != null) {
-            expected.add(mustHold);
+    }
+
+    /** Adds a row's value to a per-row list kept only once some row has one (before the row is counted). */
+    private <T> List<T> withRow(List<T> list, T value) {
+        if (value != null && list == null) {
+            list = new ArrayList<>();
+            for (int i = 0; i < ids.size(); i++) {
+                list.add(null);
+            }
         }
+        if (list != null) {
+            list.add(value);
+        }
+        return list;
     }
 
     /** What row i must still hold to be written (a plan), or null. */
     Map<String, String> expected(int i) {
         return expected == null ? null : expected.get(i);
+    }
+
+    /** Row i's carried cells (a dry run's), or null. */
+    List<String> carried(int i) {
+        return carried == null ? null : carried.get(i);
     }
 
     public Update update() {

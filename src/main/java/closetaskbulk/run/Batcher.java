@@ -34,7 +34,7 @@ final class Batcher {
     }
 
     /** Adds a row; returns the batches that are now ready (usually none). */
-    List<Batch> add(int line, String id, Update update, Map<String, String> expected) {
+    List<Batch> add(int line, String id, Update update, Map<String, String> expected, List<String> carried) {
         Batch b = open.get(update);
         List<Batch> ready = List.of();
         if (b == null) {
@@ -48,7 +48,7 @@ final class Batcher {
             b.listLimit(listLimit);
             open.put(update, b);
         }
-        b.add(line, id, expected);
+        b.add(line, id, expected, carried);
         if (b.size() >= batchSize) {
             open.remove(update);
             if (ready.isEmpty()) {

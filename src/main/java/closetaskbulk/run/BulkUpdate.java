@@ -50,7 +50,7 @@ public class BulkUpdate {
             } else if (run.dryRun()) {
                 run.result(b.line(i), Status.DRY_RUN, 0, "would set " + b.update().fields());
                 if (task != null) {
-                    run.planned(b.line(i), b.ids().get(i), b.update(), beforeValues(task));
+                    run.planned(b.line(i), b.ids().get(i), b.update(), beforeValues(task), b.carried(i));
                 }
             } else {
                 sending.add(i);

@@ -82,6 +82,7 @@ public class Run {
     private Batcher batcher;
     private boolean ended;
     private final IdIndex seen = new IdIndex();
+    private final RunSeries series = new RunSeries(started.toEpochMilli());
 
     private Map<String, List<String>> usersByEmail;
     private String usersFailure;
@@ -220,7 +221,23 @@ public class Run {
 
     /** The input's own header, for the retry file. */
     public void header(List<String> header) {
-        reports.header(header);
+        header(header, List.of());
+    }
+
+    /**
+     * The input's own header, and where its carried columns are (bulk.extra-columns): the reports show them,
+     * in input order; they are never sent.
+     */
+    public void header(List<String> header, List<Integer> carried) {
+        reports.header(header, carried);
+    }
+
+    /**
+     * A dry run's row's carried cells, which its plan row shows; null otherwise (results and retry files read
+     * them from the input again, so a real run keeps none in memory).
+     */
+    List<String> carriedCells(List<String> cells) {
+        return dryRun && cells != null ? reports.carried(cells) : null;
     }
 
     public int nextBatchNumber() {
@@ -235,6 +252,17 @@ public class Run {
     private long total;
     private long lastProgress = System.currentTimeMillis();
     private static volatile long progressMs = 5000;
+
+    private static volatile java.util.function.Consumer<Map<String, Object>> whenEnded = summary -> { };
+
+    /** Told every run's summary once it is written, however the run ended (bulk.notify.*): set once at start. */
+    public static void whenEnded(java.util.function.Consumer<Map<String, Object>> listener) {
+        whenEnded = listener;
+    }
+
+    static void ended(Map<String, Object> summary) {
+        whenEnded.accept(summary);
+    }
 
     /** bulk.progress-interval: at most one progress line per run this often (ms). */
     public static void progressEvery(long ms) {
@@ -340,6 +368,13 @@ public class Run {
         return m;
     }
 
+    /** live(), with the run's chart: the console's page of a run under way. */
+    public synchronized Map<String, Object> liveWithSeries() {
+        Map<String, Object> m = live();
+        m.put("series", series());
+        return m;
+    }
+
     private RuntimeException writeFailure;
 
     /** A batch's journal line or undo line could not be written: the run must not finish as if it had. */
@@ -377,6 +412,25 @@ public class Run {
         if (retry) {
             retries++;
         }
+        sample(false);
+    }
+
+    /** Close answered a call of this run: its status and RateLimit remaining (null: not reported), for the chart. */
+    public synchronized void answered(int status, Double remaining) {
+        series.answered(status, remaining == null ? -1 : remaining.longValue());
+        sample(false);
+    }
+
+    /** Under the lock: a sample of the run's chart when one is due. */
+    private void sample(boolean force) {
+        series.sample(System.currentTimeMillis(), done(), requests.values().stream().mapToInt(Integer::intValue).sum(),
+                retries, force);
+    }
+
+    /** The run over time (rows done, requests, retries, 429s, RateLimit remaining), a sample now included. */
+    synchronized Map<String, Object> series() {
+        sample(true);
+        return series.toMap();
     }
 
     /** Where NOT_FOUND messages say what filtered a task out. */
@@ -506,8 +560,9 @@ public class Run {
     }
 
     /** A dry run's row that would be written, for the plan file: what it holds now, what it would hold. */
-    public synchronized void planned(int line, String id, Update update, Map<String, String> before) {
-        reports.plan(line, id, update, before);
+    public synchronized void planned(int line, String id, Update update, Map<String, String> before,
+                                     List<String> carried) {
+        reports.plan(line, id, update, before, carried);
     }
 
     /**

@@ -29,4 +29,9 @@ public abstract class RunCall implements CloseWork {
     public void counted(boolean retry) {
         run.counted(group(), retry);
     }
+
+    @Override
+    public void answered(int status, Double remaining) {
+        run.answered(status, remaining);
+    }
 }

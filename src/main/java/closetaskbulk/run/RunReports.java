@@ -52,6 +52,7 @@ final class RunReports {
     private int notRestorableCount;
     private final List<Map<String, String>> notRestorable = new ArrayList<>();
     private List<String> header = List.of();
+    private int[] carried = {}; // where the carried columns are in a row's cells
     private String outcome;
 
     RunReports(Run run, Path reportsDir, String base) {
@@ -68,8 +69,27 @@ final class RunReports {
         return reportsDir.resolve(base + suffix);
     }
 
-    void header(List<String> header) {
+    void header(List<String> header, List<Integer> carried) {
         this.header = List.copyOf(header);
+        this.carried = carried.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** The names of the carried columns, as the input writes them. */
+    private List<String> carriedNames() {
+        List<String> names = new ArrayList<>(carried.length);
+        for (int at : carried) {
+            names.add(header.get(at));
+        }
+        return names;
+    }
+
+    /** A row's carried cells, formula-safe. */
+    List<String> carried(List<String> cells) {
+        List<String> out = new ArrayList<>(carried.length);
+        for (int at : carried) {
+            out.add(at < cells.size() ? safe(cells.get(at)) : "");
+        }
+        return out;
     }
 
     /** A taken name gets a time suffix: nothing is overwritten. */
@@ -131,9 +151,10 @@ final class RunReports {
 
     /**
      * A dry run's row that would be written: line, id, then per update column its value now (_before) and
-     * the one asked for (_after); both empty for a field the row leaves alone; planned_at last.
+     * the one asked for (_after); both empty for a field the row leaves alone; planned_at; then the row's
+     * carried cells.
      */
-    void plan(int line, String id, Update update, Map<String, String> before) {
+    void plan(int line, String id, Update update, Map<String, String> before, List<String> carriedCells) {
         try {
             if (plan == null) {
                 Files.createDirectories(reportsDir);
@@ -146,6 +167,7 @@ final class RunReports {
                     head.add(col + "_after");
                 }
                 head.add("planned_at");
+                head.addAll(carriedNames());
                 plan.printRecord(head);
             }
             Map<String, Object> changed = update.fields();
@@ -159,6 +181,9 @@ final class RunReports {
                 row.add(changes ? safe(String.valueOf(changed.get(col))) : "");
             }
             row.add(plannedAt);
+            for (int i = 0; i < carried.length; i++) {
+                row.add(carriedCells != null && i < carriedCells.size() ? carriedCells.get(i) : "");
+            }
             plan.printRecord(row);
         } catch (IOException e) {
             throw new ReportWriteException(report(".plan.csv").toString(), e);
@@ -191,6 +216,7 @@ final class RunReports {
              CSVPrinter results = new CSVPrinter(w, OUT)) {
             List<String> head = new ArrayList<>(List.of("line", "id", "status", "http_status", "message"));
             head.addAll(asked);
+            head.addAll(carriedNames());
             results.printRecord(head);
             final CSVPrinter[] retryHolder = {null};
             run.rows().forEach((line, id, cells) -> {
@@ -201,7 +227,7 @@ final class RunReports {
                 }
                 int http = run.http(line);
                 String message = run.message(line);
-                List<Object> out = new ArrayList<>(5 + asked.size());
+                List<Object> out = new ArrayList<>(5 + asked.size() + carried.length);
                 out.add(line);
                 out.add(safe(id));
                 out.add(s);
@@ -209,6 +235,9 @@ final class RunReports {
                 out.add(safe(message));
                 for (int at : askedAt) {
                     out.add(cells != null && at >= 0 && at < cells.size() ? safe(cells.get(at).trim()) : "");
+                }
+                if (carried.length > 0) {
+                    out.addAll(cells == null ? java.util.Collections.nCopies(carried.length, "") : carried(cells));
                 }
                 results.printRecord(out);
                 if ((s == Status.INVALID || s == Status.FAILED) && cells != null) {
@@ -300,6 +329,7 @@ final class RunReports {
         }
         s.put("filter", run.filter());
         s.putAll(run.figures());
+        s.put("series", run.series());
         Instant started = run.started();
         s.put("start", started.toString());
         Instant end = Instant.now();
@@ -320,6 +350,7 @@ final class RunReports {
                     "sample", notRestorable));
         }
         JSON.writeValue(report(".summary.json").toFile(), s);
+        Run.ended(s);
         return s;
     }
 

@@ -57,7 +57,8 @@ public class Runs {
         if ((row.line() & 1023) == 0) {
             run.progress(PROGRESS);
         }
-        List<Batch> full = run.batcher().add(row.line(), row.id(), row.update(), row.expected());
+        List<Batch> full = run.batcher().add(row.line(), row.id(), row.update(), row.expected(),
+                run.carriedCells(row.cells()));
         return full.isEmpty() ? null : full;
     }
 
