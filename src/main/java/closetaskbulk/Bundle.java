@@ -122,10 +122,11 @@ public class Bundle implements CamelConfiguration {
         CloseCall call = new CloseCall(s.get("close.api-key", ""), s.get("close.base-url"), closetaskbulk.ops.Version.get(), pacer,
                 runState::haltReason);
         boolean readBeforeWrite = Boolean.parseBoolean(s.get("close.read-before-write", "true"));
+        closetaskbulk.intake.HeldFiles held = new closetaskbulk.intake.HeldFiles(runState);
         CsvIntake intake = new CsvIntake(Path.of(s.get("bulk.reports")), Path.of(s.get("bulk.done")),
                 Path.of(s.get("bulk.failed")), s.flag("bulk.dry-run"), s.intSetting("close.batch-size"),
                 Integer.parseInt(s.get("bulk.max-open-batches", "1000")), s.intSetting("close.list-limit"),
-                readBeforeWrite, intakeFilter(s), runState);
+                readBeforeWrite, intakeFilter(s), runState, held);
         Path state = Path.of(s.get("bulk.state", "data/state"));
         Map<String, Object> beans = new LinkedHashMap<>();
         org.apache.camel.spi.IdempotentRepository processed;
@@ -170,6 +171,7 @@ public class Bundle implements CamelConfiguration {
         beans.put("batchErrors", new BatchErrors());
         beans.put("retryLog", new RetryLog(s.intSetting("close.retry.initial-delay"), s.intSetting("close.retry.max-delay")));
         beans.put("csvIntake", intake);
+        beans.put("heldFiles", held);
         if (s.flag("camel.server.enabled")) { // not for one-off runs: they serve no console
             console(s, beans, schedule, pacer, runState);
         }
