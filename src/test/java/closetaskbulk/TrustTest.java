@@ -145,6 +145,27 @@ class TrustTest {
     }
 
     @Test
+    void aSymbolicLinkInTheInboxIsRefusedWithoutReadingItsTarget() throws Exception {
+        // a file the dropper may not read; its first line is what a followed link would publish
+        Path secret = Files.writeString(f.dir.resolve("secret.txt"), "the-secret-line,x\n1,2\n");
+        Files.createDirectories(f.inbox);
+        Files.createSymbolicLink(f.inbox.resolve("peek.csv"), secret);
+        assertEquals(1, once(), f.output);
+        List<String> errors = errors();
+        assertEquals(1, errors.size(), errors.toString());
+        assertTrue(errors.get(0).startsWith("peek.csv: refused, not read: a symbolic link"), errors.get(0));
+        assertTrue(Files.isSymbolicLink(f.inbox.resolve("peek.csv")), "the link is left alone");
+        assertFalse(log.list.stream().anyMatch(e -> e.getFormattedMessage().contains("the-secret-line")));
+        assertFalse(f.output.contains("the-secret-line"));
+        try (var all = Files.walk(f.dir)) {
+            for (Path p : all.filter(p -> Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                    && !p.equals(secret)).toList()) {
+                assertFalse(Files.readString(p).contains("the-secret-line"), p.toString());
+            }
+        }
+    }
+
+    @Test
     void applyTakesOnePlan() throws Exception {
         Path reports = Files.createDirectories(f.reports);
         Files.writeString(reports.resolve("a.plan.csv"), "line,id\n");
