@@ -86,6 +86,16 @@ public final class Application {
                         return 2;
                     }
                     apply = rest.remove(0);
+                    List<String> plans = new ArrayList<>(List.of(apply));
+                    while (!rest.isEmpty() && !rest.get(0).startsWith("--")) { // a shell glob that matched several
+                        plans.add(rest.remove(0));
+                    }
+                    if (plans.size() > 1 || apply.contains("*") || apply.contains("?")) {
+                        out.println("error: --apply takes one plan, named in full: " + (plans.size() > 1 ? plans.size()
+                                + " were given (" + String.join(", ", plans) + ")" : apply + " is a pattern")
+                                + "; apply them one at a time");
+                        return 2;
+                    }
                 }
                 case "--help", "-h" -> {
                     out.print(USAGE);
@@ -249,8 +259,9 @@ public final class Application {
                 if (health != null) {
                     var leadership = ctx.getRegistry().lookupByNameAndType("inboxLeadership",
                             closetaskbulk.cluster.InboxLeadership.class);
+                    var held = ctx.getRegistry().lookupByNameAndType("heldFiles", closetaskbulk.intake.HeldFiles.class);
                     health.register(new BundleHealth(runState, Path.of(settings.get("bulk.inbox")),
-                            leadership == null ? null : leadership::leads));
+                            leadership == null ? null : leadership::leads, held::troubles));
                 }
                 var meters = ctx.getRegistry().findSingleByType(io.micrometer.core.instrument.MeterRegistry.class);
                 if (meters != null) {

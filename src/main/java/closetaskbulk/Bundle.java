@@ -156,10 +156,11 @@ public class Bundle implements CamelConfiguration {
         CloseCall call = new CloseCall(s.get("close.api-key", ""), s.get("close.base-url"), closetaskbulk.ops.Version.get(), pacer,
                 runState::haltReason);
         boolean readBeforeWrite = Boolean.parseBoolean(s.get("close.read-before-write", "true"));
+        closetaskbulk.intake.HeldFiles held = new closetaskbulk.intake.HeldFiles(runState);
         CsvIntake intake = new CsvIntake(Path.of(s.get("bulk.reports")), Path.of(s.get("bulk.done")),
                 Path.of(s.get("bulk.failed")), s.flag("bulk.dry-run"), s.intSetting("close.batch-size"),
                 Integer.parseInt(s.get("bulk.max-open-batches", "1000")), s.intSetting("close.list-limit"),
-                readBeforeWrite, intakeFilter(s), runState);
+                readBeforeWrite, intakeFilter(s), runState, held);
         Path state = Path.of(s.get("bulk.state", "data/state"));
         Map<String, Object> beans = new LinkedHashMap<>();
         org.apache.camel.spi.IdempotentRepository processed;
@@ -220,6 +221,7 @@ public class Bundle implements CamelConfiguration {
         notifyHttp.setSoTimeout(10000);
         notifyHttp.setAutomaticRetriesDisabled(true); // the route's redelivery owns every retry
         beans.put("notify-http", notifyHttp);
+        beans.put("heldFiles", held);
         if (s.flag("camel.server.enabled")) { // not for one-off runs: they serve no console
             console(s, beans, schedule, pacer, runState);
         }

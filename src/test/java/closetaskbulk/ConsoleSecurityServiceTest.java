@@ -6,6 +6,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Base64;
 import java.util.List;
 
@@ -95,6 +96,13 @@ class ConsoleSecurityServiceTest extends ServiceTestSupport {
         assertEquals(404, send(get("/api/runs/cron/files/..%2F..%2Fpasswd", ok)).statusCode());
         assertEquals(404, send(get("/assets/..%2F..%2Fconfig%2Fapplication.properties", ok)).statusCode());
         assertEquals(404, send(get("/assets/app.js.map", ok)).statusCode());
+        // nor through a symbolic link someone put into bulk.reports
+        Path secret = Files.writeString(f.dir.resolve("secret.txt"), "id,is_complete\nthe-secret-line,true\n");
+        Files.createSymbolicLink(f.reports.resolve("linked.results.csv"), secret);
+        Files.createSymbolicLink(f.reports.resolve("linked.summary.json"), secret);
+        assertEquals(404, send(get("/api/runs/linked/files/results", ok)).statusCode());
+        assertEquals(404, send(get("/api/runs/linked/files/summary", ok)).statusCode());
+        assertFalse(send(get("/api/runs/linked/results", ok)).body().contains("the-secret-line"));
 
         // only a plan awaiting approval can be approved: not one whose dry run stopped before its end
         Files.createDirectories(f.reports);

@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 import closetaskbulk.intake.CsvIntake;
+import closetaskbulk.intake.HeldFiles;
 import closetaskbulk.run.Journal;
 
 import static org.awaitility.Awaitility.await;
@@ -18,7 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Close confirmed a batch, but its journal line cannot be written (a full disk): the file must stay in the
- * inbox, unregistered, and a later try finishes it from the journal; no row is reported FAILED for it.
+ * inbox, unregistered and held (not tried again in a loop, health DOWN), and a later try (the file touched)
+ * finishes it from the journal; no row is reported FAILED for it.
  */
 class JournalWriteFailureServiceTest extends ServiceTestSupport {
 
@@ -36,8 +38,18 @@ class JournalWriteFailureServiceTest extends ServiceTestSupport {
             Journal.Log log = real.log(sha);
             return new Journal.Log() {
                 @Override
-                public List<String> lines() throws IOException {
-                    return log.lines();
+                public boolean unfinished() throws IOException {
+                    return log.unfinished();
+                }
+
+                @Override
+                public void scan(Journal.LineVisitor visitor) throws IOException {
+                    log.scan(visitor);
+                }
+
+                @Override
+                public String lineAt(long position) throws IOException {
+                    return log.lineAt(position);
                 }
 
                 @Override
@@ -72,9 +84,18 @@ class JournalWriteFailureServiceTest extends ServiceTestSupport {
     @Test
     void aConfirmedBatchWhoseJournalLineFailsKeepsTheFileAndALaterTryFinishesIt() throws Exception {
         List<String> ids = f.seed(4);
-        f.drop("disk.csv", Fixture.csv("id,is_complete", ids.stream().map(i -> i + ",true").toList()));
-        await().atMost(30, TimeUnit.SECONDS).until(() -> f.files(f.done).contains("disk.csv"));
+        java.nio.file.Path file = f.drop("disk.csv", Fixture.csv("id,is_complete", ids.stream().map(i -> i + ",true").toList()));
+        HeldFiles held = context.getRegistry().lookupByNameAndType("heldFiles", HeldFiles.class);
+        await().atMost(30, TimeUnit.SECONDS).until(() -> held.troubles().containsKey(file.toAbsolutePath().toString()));
         assertEquals(1, REFUSED.get());
+        // held, not tried again in a loop: nothing more is sent while it stays as it is
+        int requests = f.emulator.requests().size();
+        await().during(2, TimeUnit.SECONDS).atMost(4, TimeUnit.SECONDS).until(() -> f.emulator.requests().size() == requests
+                && f.files(f.inbox).equals(List.of("disk.csv")));
+        // the disk is freed; touching the file (or a restart) lets the intake take it again
+        Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 1000));
+        await().atMost(30, TimeUnit.SECONDS).until(() -> f.files(f.done).contains("disk.csv"));
+        assertTrue(held.troubles().isEmpty());
         assertEquals(List.of("UPDATED", "UPDATED", "UPDATED", "UPDATED"),
                 Fixture.statuses(f.results("disk")), "no row FAILED for a disk fault");
         assertEquals(List.of("disk.csv"), f.files(f.done), "moved once, when finished");

@@ -102,21 +102,52 @@ public final class ClusterStore implements AutoCloseable {
         }
 
         @Override
-        public List<String> lines() throws IOException {
-            List<String> lines = new ArrayList<>();
+        public boolean unfinished() throws IOException {
             try (Connection c = ds.getConnection();
-                 PreparedStatement st = c.prepareStatement(
-                         "SELECT line FROM ctb_journal WHERE sha = ? AND NOT aside ORDER BY seq")) {
+                 PreparedStatement st = c.prepareStatement("SELECT 1 FROM ctb_journal WHERE sha = ? AND NOT aside LIMIT 1")) {
                 st.setString(1, sha);
                 try (ResultSet rs = st.executeQuery()) {
-                    while (rs.next()) {
-                        lines.add(rs.getString(1));
-                    }
+                    return rs.next();
                 }
             } catch (SQLException e) {
                 throw new IOException("reading the run journal from the database: " + e.getMessage(), e);
             }
-            return lines;
+        }
+
+        @Override
+        public void scan(Journal.LineVisitor visitor) throws IOException {
+            try (Connection c = ds.getConnection()) {
+                boolean auto = c.getAutoCommit();
+                c.setAutoCommit(false); // PostgreSQL streams a result (fetch size) only inside a transaction
+                try (PreparedStatement st = c.prepareStatement(
+                        "SELECT seq, line FROM ctb_journal WHERE sha = ? AND NOT aside ORDER BY seq")) {
+                    st.setFetchSize(500);
+                    st.setString(1, sha);
+                    try (ResultSet rs = st.executeQuery()) {
+                        while (rs.next()) {
+                            visitor.line(rs.getLong(1), rs.getString(2));
+                        }
+                    }
+                } finally {
+                    c.rollback();
+                    c.setAutoCommit(auto);
+                }
+            } catch (SQLException e) {
+                throw new IOException("reading the run journal from the database: " + e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public String lineAt(long position) throws IOException {
+            try (Connection c = ds.getConnection();
+                 PreparedStatement st = c.prepareStatement("SELECT line FROM ctb_journal WHERE seq = ?")) {
+                st.setLong(1, position);
+                try (ResultSet rs = st.executeQuery()) {
+                    return rs.next() ? rs.getString(1) : "";
+                }
+            } catch (SQLException e) {
+                throw new IOException("reading the run journal from the database: " + e.getMessage(), e);
+            }
         }
 
         @Override

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -294,13 +295,13 @@ public class Console {
         String status = ConsoleGuard.param(ex, "status", "").trim();
         long offset = Math.max(0, number(ex, "offset", 0));
         int limit = (int) Math.min(MAX_PAGE, Math.max(1, number(ex, "limit", 50)));
-        Path p = reports.resolve(name + ".results.csv");
+        Path p = inReports(name + ".results.csv");
         Map<String, Object> m = new LinkedHashMap<>();
         List<List<String>> rows = new ArrayList<>();
         boolean more = false;
         List<String> columns = List.of();
-        if (Files.isRegularFile(p)) {
-            try (Reader r = Files.newBufferedReader(p, StandardCharsets.UTF_8);
+        if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+            try (Reader r = reader(p);
                  CSVParser parser = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).build().parse(r)) {
                 columns = parser.getHeaderNames();
                 long seen = 0;
@@ -334,13 +335,13 @@ public class Console {
 
     /** What the console says of one plan; its state is "awaiting approval" only when it may be approved. */
     Map<String, Object> plan(String name) throws IOException {
-        Path p = reports.resolve(name + ".plan.csv");
-        if (!Files.isRegularFile(p)) {
+        Path p = inReports(name + ".plan.csv");
+        if (!Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
             throw new ConsoleRefused(404, "no plan named '" + name + "'");
         }
         Map<String, Object> m = new LinkedHashMap<>();
         List<List<String>> rows = new ArrayList<>();
-        try (Reader r = Files.newBufferedReader(p, StandardCharsets.UTF_8);
+        try (Reader r = reader(p);
              CSVParser parser = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).build().parse(r)) {
             m.put("columns", parser.getHeaderNames());
             for (CSVRecord rec : parser) {
@@ -367,13 +368,19 @@ public class Console {
             throw new ConsoleRefused(404, "no such report: use results, retry, undo, plan or summary");
         }
         Path p = inReports(name + suffix);
-        if (!Files.isRegularFile(p)) {
+        if (!Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) { // a link is never followed, in or out of the folder
             throw new ConsoleRefused(404, "this run has no " + p.getFileName());
         }
         String file = p.getFileName().toString().replaceAll("[^A-Za-z0-9._-]", "_");
         ex.getIn().setHeader(Exchange.CONTENT_TYPE, suffix.endsWith(".json") ? "application/json" : "text/csv; charset=utf-8");
         ex.getIn().setHeader("Content-Disposition", "attachment; filename=\"" + file + "\"");
-        return Files.newInputStream(p);
+        return Files.newInputStream(p, LinkOption.NOFOLLOW_LINKS);
+    }
+
+    /** A report read as text; a symbolic link put in its place fails to open rather than being followed. */
+    private static Reader reader(Path p) throws IOException {
+        return new java.io.BufferedReader(new java.io.InputStreamReader(Files.newInputStream(p, LinkOption.NOFOLLOW_LINKS),
+                StandardCharsets.UTF_8));
     }
 
     /** A file of bulk.reports by its name; anything that would leave the folder is refused. */

@@ -3,6 +3,7 @@ package closetaskbulk.intake;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -17,6 +18,7 @@ import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 import closetaskbulk.close.CloseApi;
 import closetaskbulk.run.Journal;
@@ -40,6 +42,10 @@ public class CsvIntake {
     public static final String PREVIEW = "bulkPreview";
     /** Exchange property: the source is plan-intake (the file is a plan). */
     public static final String PLAN = "bulkPlan";
+    /** Exchange property: the file was replaced while it was read. */
+    public static final String CHANGED = "bulkChanged";
+    /** Exchange property: the file stays where it is after its run (a dry run in the inbox, --apply's plan). */
+    public static final String KEEP = "bulkKeep";
 
     private static final Logger LOG = LoggerFactory.getLogger(CsvIntake.class);
     private static final DateTimeFormatter SUFFIX = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
@@ -57,6 +63,7 @@ public class CsvIntake {
         String sha;
         long size;
         long modified;
+        boolean finished; // its reports are written
 
         State(Path file, Run run, char delimiter, List<String> header, boolean plan) {
             this.file = file;
@@ -91,6 +98,7 @@ public class CsvIntake {
     private final boolean readBeforeWrite;
     private final Map<String, String> filter;
     private final RunState runState;
+    private final HeldFiles held;
     private Path stateDir;
     private ProcessedFiles processed;
     private Journal.Store journals;
@@ -99,7 +107,7 @@ public class CsvIntake {
 
     public CsvIntake(Path reportsDir, Path doneDir, Path failedDir, boolean dryRun, int batchSize,
                      int maxOpenBatches, int listLimit, boolean readBeforeWrite, Map<String, String> filter,
-                     RunState runState) {
+                     RunState runState, HeldFiles held) {
         this.reportsDir = reportsDir;
         this.doneDir = doneDir;
         this.failedDir = failedDir;
@@ -110,6 +118,7 @@ public class CsvIntake {
         this.readBeforeWrite = readBeforeWrite;
         this.filter = Map.copyOf(filter);
         this.runState = runState;
+        this.held = held;
     }
 
     /**
@@ -136,8 +145,12 @@ public class CsvIntake {
         Path file = ex.getIn().getBody(java.io.File.class).toPath();
         String name = baseName(file);
         ex.setProperty(STATE, null);
+        if (Files.isSymbolicLink(file)) { // one that replaced the file after the folder was listed: never followed
+            throw new FileRejectedException("it is a symbolic link, and links are never followed: drop the file itself");
+        }
         String sha = CsvFile.checkUtf8(file);
-        if (processed != null && !repeat && processed.contains(sha)) {
+        // registered with its journal still there: that run stopped between the register and the move, not a re-drop
+        if (processed != null && !repeat && processed.contains(sha) && !journals.log(sha).unfinished()) {
             throw new AlreadyProcessedException(processed.firstRun(sha));
         }
         CsvFile.Shape shape = CsvFile.shape(file);
@@ -168,8 +181,9 @@ public class CsvIntake {
         }
         State s = new State(file, run, shape.delimiter(), header, plan);
         s.sha = sha;
-        s.size = Files.size(file);
-        s.modified = Files.getLastModifiedTime(file).toMillis();
+        var attributes = Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        s.size = attributes.size();
+        s.modified = attributes.lastModifiedTime().toMillis();
         run.rows(rows(s));
         ex.setProperty(STATE, s);
         ex.setProperty(Runs.RUN, run);
@@ -244,23 +258,23 @@ public class CsvIntake {
         return new Row(line, id, values, cells, null, expected);
     }
 
-    /** Step processed: the content is registered as processed; the file moves to bulk.done. */
+    /**
+     * Step file-processed: the content is registered as processed (unless rows FAILED: it may be dropped again);
+     * the file is to move to bulk.done (step file-moved). Registered before the move: a crash in between leaves the
+     * run's journal, and a content registered with its journal still there is that run, unfinished, not a re-drop.
+     */
     public void done(Exchange ex) throws IOException {
         State s = ex.getProperty(STATE, State.class);
+        s.finished = true;
         @SuppressWarnings("unchecked")
         Map<String, Object> summary = ex.getIn().getBody(Map.class);
-        Path target = uniqueTarget(doneDir, s.file.getFileName().toString());
+        Path target = freeName(doneDir, s.file.getFileName().toString());
         boolean failedRows = s.run.counts().getOrDefault(Run.Status.FAILED, 0) > 0;
-        if (processed != null && !s.run.dryRun() && !failedRows) { // with FAILED rows it may be dropped again
+        if (processed != null && !s.run.dryRun() && !failedRows) {
             processed.remember(s.sha, s.file.getFileName().toString(), summary.get("end"), target,
                     s.run.report(".summary.json"));
         }
-        if (s.run.journal() != null) {
-            s.run.journal().finish();
-        }
-        ex.setProperty(MOVE_TO, target.toAbsolutePath().toString());
-        Approvals.forget(s.file);
-        LOG.info("{}: moved to {}", s.file.getFileName(), target);
+        ex.setProperty(MOVE_TO, new Move(target, Level.INFO, null));
     }
 
     /**
@@ -282,9 +296,8 @@ public class CsvIntake {
         new Run(baseName(file), reportsDir, file.toString(), dryRun, filter, List.of()).close("already-processed",
                 e.getMessage());
         runState.rowsNotOk();
-        Path target = uniqueTarget(doneDir, file.getFileName().toString());
-        ex.setProperty(MOVE_TO, target.toAbsolutePath().toString());
-        LOG.warn("{}: {}. Moved to {}", file.getFileName(), e.getMessage(), target);
+        Path target = freeName(doneDir, file.getFileName().toString());
+        ex.setProperty(MOVE_TO, new Move(target, Level.WARN, file.getFileName() + ": " + e.getMessage()));
     }
 
     private void rejected(Exchange ex, Throwable e) throws IOException {
@@ -293,38 +306,117 @@ public class CsvIntake {
         Run run = new Run(baseName(file), reportsDir, file.toString(), dryRun, filter, List.of());
         run.reject(reason);
         runState.rowsNotOk();
-        Path target = uniqueTarget(failedDir, file.getFileName().toString());
-        ex.setProperty(MOVE_TO, target.toAbsolutePath().toString());
-        Approvals.forget(file);
-        LOG.error("{}: rejected, nothing sent: {}. Moved to {}; see {}", file.getFileName(), reason, target,
-                run.report(".summary.json"));
+        Path target = freeName(failedDir, file.getFileName().toString());
+        ex.setProperty(MOVE_TO, new Move(target, Level.ERROR, file.getFileName() + ": rejected, nothing sent: " + reason
+                + "; see " + run.report(".summary.json")));
     }
 
     /**
-     * Something stopped the file's run (runs.stopped has written its summary). After a halt, a write failure or
-     * a change of the file it stays in the inbox (the exception is thrown again, so the file consumer rolls
-     * back). Anything else is an internal error: the file moves to bulk.failed.
+     * Something stopped the file's run (runs.stopped has written its summary, and said why unless its run had
+     * ended). The file stays where it is, held until it changes: after a halt, a change of the file (its new
+     * content is taken as a new file), a state or report that cannot be written, or an internal error (an
+     * OutOfMemoryError included: the input is never moved for a fault of the bundle).
      */
-    public void stopped(Exchange ex) throws Exception {
-        Exception e = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
-        if (runState.isHalted() || e instanceof FileChangedException || Runs.isWriteFailure(e)) {
-            throw e;
-        }
+    public void stopped(Exchange ex) {
+        Throwable e = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         State s = ex.getProperty(STATE, State.class);
         Path file = s != null ? s.file : Path.of(ex.getIn().getHeader(Exchange.FILE_PATH, String.class));
-        if (s == null) {
-            runState.internalError(file.getFileName() + ": " + e);
-            LOG.error("{}: stopped by an internal error", file.getFileName(), e);
-            new Run(baseName(file), reportsDir, file.toString(), dryRun, filter, List.of()).abort("internal error: " + e);
+        boolean told = s != null && !s.finished; // runs.stopped said it (the run had not ended)
+        String why;
+        if (runState.isHalted()) {
+            why = "halted";
+        } else if (e instanceof FileChangedException) {
+            why = "changed while it was read";
+            ex.setProperty(CHANGED, true); // its new content is taken at the next poll (--once too)
+        } else if (Runs.isWriteFailure(e)) {
+            why = "cannot write its reports or state: " + rootMessage(e);
+            if (!told) {
+                runState.fault();
+                LOG.error("{}: {}. It stays in {} and is not read again until it changes or the bundle restarts; "
+                        + "free space or fix the folder, then touch the file: batches Close confirmed are not sent "
+                        + "again", file.getFileName(), why, file.getParent());
+            }
+        } else {
+            why = "internal error: " + e;
+            if (s == null) {
+                runState.internalError(file.getFileName() + ": " + e);
+                LOG.error("{}: stopped by an internal error; it stays in {}", file.getFileName(), file.getParent(), e);
+                try {
+                    new Run(baseName(file), reportsDir, file.toString(), dryRun, filter, List.of()).abort(why);
+                } catch (IOException | RuntimeException failed) {
+                    LOG.warn("{}: cannot write its summary: {}", file.getFileName(), failed.toString());
+                }
+            }
         }
-        Path target = uniqueTarget(failedDir, file.getFileName().toString());
-        ex.setProperty(MOVE_TO, target.toAbsolutePath().toString());
+        boolean trouble = !runState.isHalted() && !(e instanceof FileChangedException);
+        if (s != null) {
+            held.hold(s.file, s.size, s.modified, why, trouble);
+        } else {
+            held.hold(file, why, trouble);
+        }
+    }
+
+    /**
+     * Step file-moved: the file moves where its run decided (bulk.done, bulk.failed), then the line says so; a
+     * finished run's journal goes after the move. A file that does not move (a dry run's, an --apply plan, a
+     * stopped run) stays held until it changes. A move that fails is one line: the file stays, held, and --once
+     * exits 3; its next try finishes it without resending (the journal is kept).
+     */
+    public void move(Exchange ex, @ExchangeProperty(KEEP) boolean keep) {
+        Move m = ex.getProperty(MOVE_TO, Move.class);
+        State s = ex.getProperty(STATE, State.class);
+        if (m == null) {
+            return; // stopped: held by stopped()
+        }
+        Path file = s != null ? s.file : ex.getIn().getBody(java.io.File.class).toPath();
+        if (keep) {
+            held.hold(file, "kept where it is (a dry run, or --apply)", false);
+            if (m.said() != null) {
+                LOG.atLevel(m.level()).log(m.said() + ". It stays where it is");
+            }
+        } else {
+            Path dir = m.target().getParent();
+            Path target = m.target();
+            try {
+                Files.createDirectories(dir);
+                if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) { // taken since: never over a file
+                    target = freeName(dir, file.getFileName().toString());
+                }
+                Files.move(file, target);
+            } catch (IOException | RuntimeException e) {
+                String why = "cannot be moved to " + dir + " (" + rootMessage(e) + ")";
+                held.hold(file, why, true);
+                runState.fault();
+                LOG.error("{}: {}; it stays in {}, not read again until it changes or the bundle restarts. Fix the "
+                        + "folder, then touch the file{}", file.getFileName(), why, file.getParent(),
+                        s != null && s.finished ? ": its run finishes without sending anything again" : "");
+                return;
+            }
+            LOG.atLevel(m.level()).log((m.said() == null ? file.getFileName() + ": moved to " : m.said() + ". Moved to ")
+                    + target);
+            Approvals.forget(file);
+        }
+        if (s != null && s.finished && s.run.journal() != null) {
+            s.run.journal().finish(); // after the move: until then the register alone does not make it a re-drop
+        }
+    }
+
+    /** Where a file is to move, and what its line says besides (null: only the move). */
+    record Move(Path target, Level level, String said) {
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getClass().getSimpleName() + ": " + t.getMessage();
     }
 
     /** The file walked again for the reports; refused if it changed since it was read. */
     private static Run.RowSource rows(State s) {
         return visitor -> {
-            if (Files.size(s.file) != s.size || Files.getLastModifiedTime(s.file).toMillis() != s.modified) {
+            if (!(s.size + "@" + s.modified).equals(HeldFiles.key(s.file))) {
                 throw new FileChangedException(s.file.getFileName() + " was replaced or changed while it was being "
                         + "processed: its results would not match its rows. The new content stays in the inbox and is "
                         + "processed as a new file; what was sent before is in this run's undo file");
@@ -360,8 +452,7 @@ public class CsvIntake {
     }
 
     /** dir/name, or dir/name-yyyyMMdd-HHmmss.csv when taken: nothing is overwritten. */
-    static Path uniqueTarget(Path dir, String fileName) throws IOException {
-        Files.createDirectories(dir);
+    static Path freeName(Path dir, String fileName) {
         Path p = dir.resolve(fileName);
         String stem = fileName.toLowerCase(Locale.ROOT).endsWith(".csv") ? fileName.substring(0, fileName.length() - 4) : fileName;
         for (int n = 1; Files.exists(p); n++) {

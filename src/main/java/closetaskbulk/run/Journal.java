@@ -1,19 +1,17 @@
 package closetaskbulk.run;
 
-import java.io.BufferedReader;
+import java.io.BufferedInputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.zip.CRC32;
 
@@ -50,8 +48,14 @@ public final class Journal {
 
     /** The journal lines of one content. */
     public interface Log {
-        /** The lines of its unfinished run, in order; empty when there is none. */
-        List<String> lines() throws IOException;
+        /** Whether it holds lines of an unfinished run. */
+        boolean unfinished() throws IOException;
+
+        /** Hands each line of its unfinished run, in order, with where it is (for {@link #lineAt}), one at a time. */
+        void scan(LineVisitor visitor) throws IOException;
+
+        /** The line at a position {@link #scan} gave. */
+        String lineAt(long position) throws IOException;
 
         /** Appends a line; durable when this returns. */
         void append(String line) throws IOException;
@@ -65,18 +69,27 @@ public final class Journal {
         void close();
     }
 
+    /** Receives a journal's lines one by one. */
+    public interface LineVisitor {
+        void line(long position, String line) throws IOException;
+    }
+
     /** What the journal knows of one batch. */
     public record Entry(Map<String, JsonNode> found, boolean ok) {
     }
 
     private final Log log;
     private final String base;
-    private final Map<Integer, Map<String, JsonNode>> reads = new HashMap<>();
-    private final Map<Integer, Boolean> oks = new HashMap<>();
+    private final boolean sealed;
+    // what a resume needs, not the lines: where each batch's read is (read again when the batch starts), and
+    // which batches Close confirmed; a 10,000-batch journal is kept in about 1 MB rather than its reads' size
+    private final Map<Integer, Long> readAt = new HashMap<>();
+    private final java.util.BitSet oks = new java.util.BitSet();
 
-    private Journal(Log log, String base) {
+    private Journal(Log log, String base, boolean sealed) {
         this.log = log;
         this.base = base;
+        this.sealed = sealed;
     }
 
     /** Journals as files in {@code dir}: the single-process default. */
@@ -91,19 +104,18 @@ public final class Journal {
     public static Journal open(Store store, String sha, String fingerprint, String newBase) {
         Log log = store.log(sha);
         try {
-            List<String> lines = log.lines();
-            if (!lines.isEmpty()) {
-                Journal j = load(log, lines, fingerprint);
+            if (log.unfinished()) {
+                Journal j = load(log, fingerprint);
                 if (j != null) {
                     LOG.info("resuming an unfinished run of this file: {} batches already confirmed by Close are "
-                            + "not sent again", j.oks.size());
+                            + "not sent again", j.oks.cardinality());
                     return j;
                 }
                 String aside = log.setAside();
                 LOG.warn("an unfinished run of this file used other batching settings; its journal is kept as {} "
                         + "and the file is processed anew (rows Close already changed read back as UNCHANGED)", aside);
             }
-            Journal j = new Journal(log, newBase);
+            Journal j = new Journal(log, newBase, true);
             j.append("run " + newBase + " " + fingerprint);
             return j;
         } catch (IOException e) {
@@ -111,36 +123,45 @@ public final class Journal {
         }
     }
 
-    private static Journal load(Log log, List<String> lines, String fingerprint) {
-        boolean sealed = unseal(lines.get(0)) != null; // journals written before lines were sealed: taken as they are
-        String first = sealed ? unseal(lines.get(0)) : lines.get(0);
-        String[] head = first.split(" ", 3);
-        if (head.length < 3 || !head[0].equals("run") || !head[2].equals(fingerprint)) {
-            return null;
-        }
-        Journal j = new Journal(log, head[1]);
-        for (String raw : lines.subList(1, lines.size())) {
-            String line = sealed ? unseal(raw) : raw;
+    /** Reads the journal once, line by line, keeping what a resume needs; null when its settings differ. */
+    private static Journal load(Log log, String fingerprint) throws IOException {
+        Journal[] j = {null};
+        boolean[] mismatch = {false};
+        log.scan((position, raw) -> {
+            if (mismatch[0]) {
+                return;
+            }
+            if (j[0] == null) {
+                boolean sealed = unseal(raw) != null; // journals written before lines were sealed: taken as they are
+                String[] head = (sealed ? unseal(raw) : raw).split(" ", 3);
+                if (head.length < 3 || !head[0].equals("run") || !head[2].equals(fingerprint)) {
+                    mismatch[0] = true;
+                } else {
+                    j[0] = new Journal(log, head[1], sealed);
+                }
+                return;
+            }
+            String line = j[0].text(raw);
             if (line == null) {
-                continue; // a line torn by a crash: it never counts, and the lines after it still do
+                return; // a line torn by a crash: it never counts, and the lines after it still do
             }
             String[] p = line.split(" ", 3);
             try {
                 if (p[0].equals("read") && p.length == 3) {
-                    Map<String, JsonNode> found = new LinkedHashMap<>();
-                    for (Iterator<Map.Entry<String, JsonNode>> it = JSON.readTree(p[2]).fields(); it.hasNext(); ) {
-                        Map.Entry<String, JsonNode> e = it.next();
-                        found.put(e.getKey(), e.getValue());
-                    }
-                    j.reads.put(Integer.parseInt(p[1]), found);
+                    j[0].readAt.put(Integer.parseInt(p[1]), position);
                 } else if (p[0].equals("ok") && p.length >= 2) {
-                    j.oks.put(Integer.parseInt(p[1]), true);
+                    j[0].oks.set(Integer.parseInt(p[1]));
                 }
-            } catch (RuntimeException | IOException e) {
+            } catch (RuntimeException e) {
                 LOG.debug("a journal line that does not parse is left out: {}", e.toString());
             }
-        }
-        return j;
+        });
+        return mismatch[0] ? null : j[0];
+    }
+
+    /** A line's text: unsealed (null when torn), or as it is in a journal written before lines were sealed. */
+    private String text(String raw) {
+        return sealed ? unseal(raw) : raw;
     }
 
     /** A line as written: its text, then " #" and the CRC-32 of the text, so a torn line never reads as another. */
@@ -170,8 +191,25 @@ public final class Journal {
      * entry is let go (a resumed million-row run does not keep every read in memory).
      */
     public synchronized Entry entry(int batch) {
-        Map<String, JsonNode> found = reads.remove(batch);
-        return found == null ? null : new Entry(found, oks.containsKey(batch));
+        Long at = readAt.remove(batch);
+        if (at == null) {
+            return null;
+        }
+        try {
+            String line = text(log.lineAt(at));
+            String[] p = line == null ? new String[0] : line.split(" ", 3);
+            if (p.length < 3) {
+                return null;
+            }
+            Map<String, JsonNode> found = new LinkedHashMap<>();
+            for (Iterator<Map.Entry<String, JsonNode>> it = JSON.readTree(p[2]).fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                found.put(e.getKey(), e.getValue());
+            }
+            return new Entry(found, oks.get(batch));
+        } catch (IOException e) {
+            throw new ReportWriteException("the run journal", e); // read back: the state folder failing, not the data
+        }
     }
 
     /** A batch's read, on disk before its write goes out (not kept here: the batch holds it). */
@@ -214,6 +252,7 @@ public final class Journal {
         private final Path dir;
         private final Path file;
         private FileChannel out;
+        private FileChannel in;
 
         FileLog(Path dir, String sha) {
             this.dir = dir;
@@ -221,19 +260,58 @@ public final class Journal {
         }
 
         @Override
-        public List<String> lines() throws IOException {
+        public boolean unfinished() throws IOException {
+            return Files.exists(file) && Files.size(file) > 0;
+        }
+
+        @Override
+        public void scan(LineVisitor visitor) throws IOException {
             if (!Files.exists(file)) {
-                return List.of();
+                return;
             }
-            List<String> lines = new ArrayList<>();
-            // a line cut mid-character by a crash decodes with replacement characters: its seal then fails
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(Files.newInputStream(file),
-                    StandardCharsets.UTF_8))) {
-                for (String line; (line = r.readLine()) != null; ) {
-                    lines.add(line);
+            try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+                java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream(1024);
+                long position = 0;
+                long start = 0;
+                for (int b; (b = in.read()) >= 0; ) {
+                    position++;
+                    if (b == '\n') {
+                        visitor.line(start, decode(line));
+                        line.reset();
+                        start = position;
+                    } else {
+                        line.write(b);
+                    }
+                }
+                if (line.size() > 0) {
+                    visitor.line(start, decode(line));
                 }
             }
-            return lines;
+        }
+
+        @Override
+        public String lineAt(long position) throws IOException {
+            if (in == null) {
+                in = FileChannel.open(file, StandardOpenOption.READ);
+            }
+            java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream(1024);
+            ByteBuffer buf = ByteBuffer.allocate(8192);
+            for (long at = position; in.read(buf.clear(), at) > 0; at += buf.position()) {
+                buf.flip();
+                while (buf.hasRemaining()) {
+                    byte b = buf.get();
+                    if (b == '\n') {
+                        return decode(line);
+                    }
+                    line.write(b);
+                }
+            }
+            return decode(line);
+        }
+
+        /** A line cut mid-character by a crash decodes with replacement characters: its seal then fails. */
+        private static String decode(java.io.ByteArrayOutputStream line) {
+            return line.toString(StandardCharsets.UTF_8);
         }
 
         @Override
@@ -274,6 +352,10 @@ public final class Journal {
         @Override
         public void close() {
             try {
+                if (in != null) {
+                    in.close();
+                    in = null;
+                }
                 if (out != null) {
                     out.close();
                     out = null;

@@ -103,6 +103,12 @@ public class RunState {
         onFinish.run(); // --once and --sweep end here (exit 3) rather than trying the same file forever
     }
 
+    /** A fault its caller has said in one line (a full disk, a folder that refuses a move): exit 3, no trace. */
+    public void fault() {
+        internalError.set(true);
+        onFinish.run();
+    }
+
     /** A definition that cannot run (e.g. a sweep without a filter): exit 2 with this message. */
     public void configError(String message) {
         configError.compareAndSet(null, message);

@@ -149,7 +149,7 @@ public class Runs {
             } else if (isWriteFailure(e)) {
                 LOG.error("{}: cannot write its reports or state ({}). Its input is kept and finished when that "
                         + "is fixed; batches Close confirmed are not sent again.", run.name(), rootMessage(e));
-                runState.internalError(run.name() + ": cannot write reports: " + rootMessage(e));
+                runState.fault();
             } else {
                 runState.internalError(run.name() + ": " + e);
                 LOG.error("{}: stopped by an internal error", run.name(), e);
