@@ -27,6 +27,7 @@ import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.spi.Resource;
 import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.ResourceHelper;
+import org.apache.camel.support.RoutePolicySupport;
 import org.apache.camel.support.RouteWatcherReloadStrategy;
 import org.apache.camel.support.service.ServiceHelper;
 import org.slf4j.Logger;
@@ -107,6 +108,9 @@ public class RouteReloader extends RouteWatcherReloadStrategy {
         }
         pauseSources(ctx);
         awaitIdle(ctx);
+        if (!ctx.isStarted()) { // the service stops
+            return;
+        }
         try {
             replaceRoutes(ctx, files);
             running = files;
@@ -169,6 +173,16 @@ public class RouteReloader extends RouteWatcherReloadStrategy {
         ctx.removeEndpoints("kamelet:*");
         Map<String, String> ids = new LinkedHashMap<>();
         List<String> duplicates = new ArrayList<>();
+        List<Route> held = new ArrayList<>();
+        RoutePolicySupport hold = new RoutePolicySupport() { // no work starts before the whole set is in
+            @Override
+            public void onStart(Route route) {
+                if (pauses(route)) {
+                    ServiceHelper.suspendService(route.getConsumer());
+                    held.add(route);
+                }
+            }
+        };
         ModelLifecycleStrategy seen = new ModelLifecycleStrategySupport() {
             @Override
             public void onAddRouteDefinition(RouteDefinition def) {
@@ -177,6 +191,7 @@ public class RouteReloader extends RouteWatcherReloadStrategy {
                 if (before != null) {
                     duplicates.add("route id " + def.getRouteId() + " is used twice (" + before + " and " + where + ")");
                 }
+                def.routePolicy(hold);
             }
         };
         model.addModelLifecycleStrategy(seen);
@@ -188,13 +203,13 @@ public class RouteReloader extends RouteWatcherReloadStrategy {
         if (!duplicates.isEmpty()) { // Camel would let the second replace the first
             throw new IllegalStateException(String.join("; ", duplicates));
         }
+        held.forEach(r -> ServiceHelper.resumeService(r.getConsumer()));
     }
 
     /** File and schedule consumers stop taking work; the routes a run needs go on. */
     private static void pauseSources(CamelContext ctx) {
         for (Route r : ctx.getRoutes()) {
-            String scheme = r.getEndpoint().getEndpointUri().split(":", 2)[0];
-            if (!KEEP_RUNNING.contains(scheme) && r.getConsumer() != null) {
+            if (pauses(r)) {
                 try {
                     ServiceHelper.suspendService(r.getConsumer());
                 } catch (RuntimeException e) {
@@ -202,6 +217,11 @@ public class RouteReloader extends RouteWatcherReloadStrategy {
                 }
             }
         }
+    }
+
+    /** A route whose consumer starts work (a file, a schedule), not one a run needs while it finishes. */
+    private static boolean pauses(Route r) {
+        return r.getConsumer() != null && !KEEP_RUNNING.contains(r.getEndpoint().getEndpointUri().split(":", 2)[0]);
     }
 
     /** Until nothing is in flight: a run under way finishes on the routes it started on. */

@@ -67,6 +67,7 @@ public final class Fixture implements AutoCloseable {
         settings.put("bulk.approved", approved.toString());
         settings.put("bulk.preview", dir.resolve("preview").toString());
         settings.put("camel.server.port", String.valueOf(freePort())); // the console, in service tests
+        settings.put("camel.management.port", String.valueOf(freePort())); // health, metrics: never the fixed 9876
         settings.put("bulk.state", dir.resolve("state").toString());
         settings.put("bulk.poll-delay", "100");
         settings.put("bulk.read-lock-check-interval", "100");
