@@ -48,7 +48,7 @@ class RouteReloadServiceTest extends ServiceTestSupport {
         fx.set("bulk.routes-reload", "true").set("bulk.routes-reload-directory", routes.toString());
     }
 
-    private static void copy(Path from, Path to) {
+    static void copy(Path from, Path to) {
         try (Stream<Path> s = Files.walk(from)) {
             for (Path p : s.toList()) {
                 Path target = to.resolve(from.relativize(p).toString());

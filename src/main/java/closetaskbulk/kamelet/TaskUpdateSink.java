@@ -86,9 +86,9 @@ public class TaskUpdateSink {
 
     /**
      * Step to-rows: checks the message, opens its run (exchangeProperty.run) and returns its rows for route
-     * run. A message with no ids is refused whole.
+     * run. A message with no ids, or a body that holds none, is refused whole ({@link #refuse}).
      */
-    public List<Row> rows(Exchange ex) throws IOException {
+    public Object rows(Exchange ex) throws IOException {
         CamelContext ctx = ex.getContext();
         RunState runState = runState(ctx);
         Path reports = Path.of(ctx.resolvePropertyPlaceholders("{{bulk.reports}}"));
@@ -99,7 +99,16 @@ public class TaskUpdateSink {
         String name = safeName(ex.getIn().getHeader(RUN_NAME, runName, String.class)) + "-"
                 + STAMP.format(LocalDateTime.now());
 
-        List<Row> rows = rows(ex.getIn().getBody());
+        List<Row> rows;
+        try {
+            Object body = ex.getIn().getBody();
+            if (body instanceof java.io.InputStream || body instanceof org.apache.camel.StreamCache) {
+                body = ex.getIn().getBody(String.class); // an HTTP or file route's body: text
+            }
+            rows = rows(body);
+        } catch (IllegalArgumentException e) {
+            return refuse(ex, name, e.getMessage());
+        }
         Set<String> columns = new LinkedHashSet<>();
         for (String k : CloseApi.UPDATE_FIELDS) {
             if (rows.stream().anyMatch(r -> r.values().containsKey(k))) {
@@ -133,11 +142,39 @@ public class TaskUpdateSink {
                     + "an \"id\")";
             run.reject(why);
             runState.rowsNotOk();
-            throw new IllegalArgumentException(name + ": " + why);
+            return refuse(ex, name, why);
         }
         ex.setProperty(Runs.RUN, run);
         LOG.info("{}: {} rows from a Kamelet message{}", name, rows.size(), dry ? " (DRY RUN)" : "");
         return withCells;
+    }
+
+    /**
+     * A message the Kamelet cannot take is the sender's mistake: one WARN line, no stack trace. Sent from an HTTP
+     * route (platform-http), the answer is a 400 with the reason as text; any other sender gets a
+     * {@link Refused} (an IllegalArgumentException).
+     */
+    private static Object refuse(Exchange ex, String name, String why) {
+        LOG.warn("{}: refused: {}", name, why);
+        if (ex.getMessage().getHeader(Exchange.HTTP_METHOD) != null) {
+            ex.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 400);
+            ex.getMessage().setHeader(Exchange.CONTENT_TYPE, "text/plain; charset=utf-8");
+            ex.setRouteStop(true); // the sender's route ends here too: its reply is this one
+            return name + ": " + why + "\n";
+        }
+        throw new Refused(name + ": " + why);
+    }
+
+    /** A message refused whole (no task ids, or a body that cannot hold them). */
+    public static final class Refused extends IllegalArgumentException {
+        Refused(String message) {
+            super(message);
+        }
+
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this; // an expected condition: its line says it all
+        }
     }
 
     private Map<String, String> defaults() {
