@@ -3,6 +3,7 @@
 # JVMs) against the Close emulator and writes docs/BENCHMARKS.md. About 13 minutes. Not part of the tests.
 # `bash bench/run.sh real-run` runs only section 5b (a real run of 100,000 and 1,000,000 rows, -Xmx256m),
 # `bash bench/run.sh extra-columns` only section 5c (the same with five carried columns), and
+# `bash bench/run.sh resume` only section 5d (1,000,000 rows killed at 90 %, then resumed, -Xmx256m), and
 # `bash bench/run.sh once` only section 7 (a 15-row file with --once); each prints its section.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -33,7 +33,8 @@ public final class Application {
                              apply one plan (a dry run's .plan.csv) exactly as planned, then exit
               --dry-run      read and report, send no update; writes a plan to approve (sets bulk.dry-run=true)
               --repeat       process a file again even if the same content was processed before
-              --demo         run against a built-in Close emulator with sample tasks (no Close account needed)
+              --demo         run against a built-in Close emulator with sample tasks (no Close account needed),
+                             in folders of its own: demo/inbox, demo/done, demo/reports, ... (never data/)
               --help         this text
 
             Settings: config/application.properties; override with -Dkey=value or environment variables
@@ -41,6 +42,9 @@ public final class Application {
             Exit codes: 0 every row UPDATED/UNCHANGED (or DRY_RUN in a dry run), 1 some row otherwise,
             2 halted or bad setting, 3 internal error.
             """;
+
+    /** The demo's folders, under demo/ in the working folder: bulk.inbox, bulk.done, ... */
+    static final List<String> DEMO_FOLDERS = List.of("inbox", "done", "failed", "reports", "approved", "preview", "state");
 
     private Application() {
     }
@@ -145,7 +149,6 @@ public final class Application {
             cli.put("camel.component.quartz.interrupt-jobs-on-shutdown", "true");
         }
         CloseEmulator emulator = null;
-        Path demoState = null;
         try {
             if (demo) {
                 emulator = new CloseEmulator().addKey("demo-key");
@@ -153,11 +156,12 @@ public final class Application {
                 emulator.start();
                 cli.put("close.base-url", emulator.baseUrl());
                 cli.put("close.api-key", "demo-key");
-                // the demo's Close starts afresh each time: so does its state (journals, re-drop register)
-                if (System.getProperty("bulk.state") == null && System.getenv("BULK_STATE") == null) {
-                    demoState = java.nio.file.Files.createTempDirectory("close-task-bulk-demo-state");
-                    cli.putIfAbsent("bulk.state", demoState.toString());
+                // folders of its own, whatever the settings say: a demo never reads or moves a real file. Its
+                // state is locked like any other, and emptied once locked (its Close starts afresh too)
+                for (String folder : DEMO_FOLDERS) {
+                    cli.put("bulk." + folder, Path.of("demo", folder).toString());
                 }
+                cli.put("bulk.demo", "true");
                 cli.putIfAbsent("bulk.routes-reload", "true");
                 // for engineers: Camel's developer consoles (management port, /q/dev) and the camel CLI's connector
                 cli.putIfAbsent("camel.main.dev-console-enabled", "true");
@@ -172,7 +176,6 @@ public final class Application {
             out.println("error: could not start: " + rootMessage(e));
             return 3;
         } finally {
-            deleteTree(demoState);
             if (emulator != null) {
                 emulator.close();
             }
@@ -372,20 +375,6 @@ public final class Application {
     static String consoleUrl(Settings settings) {
         String host = settings.get("camel.server.host", "127.0.0.1");
         return "http://" + (host.equals("0.0.0.0") ? "127.0.0.1" : host) + ":" + settings.get("camel.server.port", "8080") + "/";
-    }
-
-    /** The demo's state lives as long as its emulator: removed on exit. */
-    private static void deleteTree(Path dir) {
-        if (dir == null) {
-            return;
-        }
-        try (var all = java.nio.file.Files.walk(dir)) {
-            for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                java.nio.file.Files.deleteIfExists(p);
-            }
-        } catch (java.io.IOException e) {
-            org.slf4j.LoggerFactory.getLogger(Application.class).warn("cannot remove the demo's state {}: {}", dir, e.toString());
-        }
     }
 
     private static String rootMessage(Throwable e) {

@@ -41,7 +41,11 @@ public class Bundle implements CamelConfiguration {
         Settings s = Settings.of(context);
         s.validate();
         if (!s.flag("cluster.enabled")) { // the cluster keeps its state in PostgreSQL
-            context.addService(new StateLock(Path.of(s.get("bulk.state", "data/state"))), true, true);
+            Path state = Path.of(s.get("bulk.state", "data/state"));
+            context.addService(new StateLock(state), true, true);
+            if (s.flag("bulk.demo")) { // the demo's Close starts afresh: so do its journals and re-drop register
+                StartChecks.empty(state);
+            }
         }
         if (s.flag("camel.server.enabled")) {
             StartChecks.portFree("camel.server.port", s.get("camel.server.host", "0.0.0.0"), s.intSetting("camel.server.port"));

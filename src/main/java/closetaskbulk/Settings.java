@@ -31,7 +31,7 @@ public final class Settings {
     /** Settings that are true or false. */
     static final java.util.Set<String> BOOLEANS = java.util.Set.of("bulk.dry-run", "bulk.repeat",
             "close.read-before-write", "bulk.intake.enabled", "cluster.enabled", "bulk.routes-reload", "bulk.once",
-            "bulk.plans.enabled", "bulk.plans.keep", "bulk.preview.enabled", "bulk.dev-tools");
+            "bulk.plans.enabled", "bulk.plans.keep", "bulk.preview.enabled", "bulk.dev-tools", "bulk.demo");
     /** Settings in milliseconds: whole numbers, 0 or more. */
     static final java.util.Set<String> MILLIS = java.util.Set.of("close.connect-timeout", "close.response-timeout",
             "close.retry.initial-delay", "close.retry.max-delay", "close.rate-limit.max-wait", "bulk.poll-delay",

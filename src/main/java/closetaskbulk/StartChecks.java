@@ -57,6 +57,19 @@ final class StartChecks {
         }
     }
 
+    /** Empties a state folder this process has locked: all but the lock. */
+    static void empty(Path state) {
+        try (var all = Files.walk(state)) {
+            for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                if (!p.equals(state) && !p.equals(state.resolve(LOCK))) {
+                    Files.delete(p);
+                }
+            }
+        } catch (IOException e) {
+            throw new Settings.Invalid("bulk.state=" + state + " cannot be emptied for the demo: " + e.getMessage());
+        }
+    }
+
     static void close(FileChannel ch) {
         if (ch != null) {
             try {

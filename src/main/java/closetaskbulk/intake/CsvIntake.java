@@ -337,7 +337,7 @@ public class CsvIntake {
                         + "again", file.getFileName(), why, file.getParent());
             }
         } else {
-            why = "internal error: " + e;
+            why = "internal error: " + rootMessage(e);
             if (s == null) {
                 runState.internalError(file.getFileName() + ": " + e);
                 LOG.error("{}: stopped by an internal error; it stays in {}", file.getFileName(), file.getParent(), e);

@@ -80,25 +80,51 @@ class JarIT {
         assertFalse(noKey.output().contains("Exception"), noKey.output());
     }
 
+    /** A folder to run the jar from, as from the repository root: config/ and routes/ copied. */
+    Path home() throws IOException {
+        Path home = dir.resolve("home");
+        Files.createDirectories(home.resolve("config"));
+        Files.copy(Path.of("config/application.properties"), home.resolve("config/application.properties"));
+        try (var routes = Files.walk(Path.of("routes"))) {
+            for (Path p : routes.toList()) {
+                Path target = home.resolve(p.toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target);
+                }
+            }
+        }
+        return home;
+    }
+
+    /** The README's quick start, in a folder whose data/inbox holds a real file: the demo never touches it. */
     @Test
-    void demoProcessesTheExamples() throws Exception {
-        drop("complete-tasks.csv");
-        Result ok = run(Map.of(), "--demo", "--once");
+    void demoProcessesTheExamplesInItsOwnFoldersOnly() throws Exception {
+        Path home = home();
+        Path real = Files.createDirectories(home.resolve("data/inbox")).resolve("real.csv");
+        Files.writeString(real, "id,is_complete\ntask_Real0001,true\n");
+        Files.createDirectories(home.resolve("demo/inbox"));
+        Files.copy(Path.of("examples/complete-tasks.csv"), home.resolve("demo/inbox/complete-tasks.csv"));
+        Result ok = runIn(home, Map.of(), "--demo", "--once");
         assertEquals(0, ok.code(), ok.output());
-        assertTrue(Files.exists(dir.resolve("done/complete-tasks.csv")));
-        List<String> results = Files.readAllLines(dir.resolve("reports/complete-tasks.results.csv"));
+        assertTrue(Files.exists(home.resolve("demo/done/complete-tasks.csv")));
+        List<String> results = Files.readAllLines(home.resolve("demo/reports/complete-tasks.results.csv"));
         assertEquals(16, results.size());
         assertTrue(results.stream().skip(1).allMatch(l -> l.contains(",UPDATED,")), results.toString());
+        assertTrue(Files.exists(real), "a file of the configured inbox stays where it is");
+        assertFalse(Files.exists(home.resolve("data/done")) && Files.list(home.resolve("data/done")).findAny().isPresent());
+        assertFalse(ok.output().contains("real.csv"), ok.output());
 
-        drop("bad-rows.csv");
-        Path tmp = Files.createDirectories(dir.resolve("tmp"));
-        Result bad = run(Map.of("JAVA_TOOL_OPTIONS", "-Djava.io.tmpdir=" + tmp), "--demo", "--once");
-        assertEquals(1, bad.code(), bad.output());
-        assertTrue(Files.exists(dir.resolve("reports/bad-rows.retry.csv")));
-        try (var left = Files.list(tmp)) {
-            assertEquals(List.of(), left.map(p -> p.getFileName().toString())
-                    .filter(n -> n.startsWith("close-task-bulk-demo-state")).toList(), "--demo cleans up its state");
-        }
+        // the demo's state starts afresh with its Close: the same example runs again
+        Files.copy(Path.of("examples/complete-tasks.csv"), home.resolve("demo/inbox/complete-tasks.csv"));
+        Files.copy(Path.of("examples/bad-rows.csv"), home.resolve("demo/inbox/bad-rows.csv"));
+        Result again = runIn(home, Map.of(), "--demo", "--once");
+        assertEquals(1, again.code(), again.output()); // bad-rows.csv has bad rows
+        assertTrue(Files.exists(home.resolve("demo/reports/bad-rows.retry.csv")));
+        assertTrue(Files.exists(home.resolve("demo/done/complete-tasks.csv")));
+        assertFalse(again.output().contains("already processed") || again.output().contains("was processed on"), again.output());
+        assertTrue(Files.exists(real));
     }
 
     @Test
@@ -152,13 +178,19 @@ class JarIT {
                 assertEquals("false", read.json().get("_params").get("is_complete").asText(),
                         "bulk.filter.is_complete from BULK_FILTER_IS_COMPLETE: " + read.json());
             }
-            // --demo points the bundle at its own emulator, whatever CLOSE_BASE_URL and CLOSE_API_KEY say
+            // --demo points the bundle at its own emulator and folders, whatever the environment and -D say
             int before = f.emulator.requests().size();
             drop("complete-tasks.csv");
-            Result demo = run(env, "--demo", "--once");
+            Path home = home();
+            Files.createDirectories(home.resolve("demo/inbox"));
+            Files.copy(Path.of("examples/complete-tasks.csv"), home.resolve("demo/inbox/complete-tasks.csv"));
+            Map<String, String> demoEnv = new java.util.HashMap<>(env);
+            demoEnv.put("BULK_INBOX", dir.resolve("inbox").toString());
+            Result demo = runIn(home, demoEnv, "--demo", "--once");
             assertEquals(0, demo.code(), demo.output());
             assertEquals(before, f.emulator.requests().size(), demo.output());
-            assertTrue(Files.exists(dir.resolve("done/complete-tasks.csv")), demo.output());
+            assertTrue(Files.exists(home.resolve("demo/done/complete-tasks.csv")), demo.output());
+            assertTrue(Files.exists(dir.resolve("inbox/complete-tasks.csv")), "the configured inbox is left alone");
         }
     }
 
@@ -199,13 +231,12 @@ class JarIT {
     void theDemoServesTheConsoleFromTheJarAndCamelsDevConsoles() throws Exception {
         int console = Fixture.freePort();
         int management = Fixture.freePort();
+        Path home = home();
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dbulk.inbox=" + dir.resolve("inbox"), "-Dbulk.reports=" + dir.resolve("reports"),
-                "-Dbulk.done=" + dir.resolve("done"), "-Dbulk.preview=" + dir.resolve("preview"),
-                "-Dbulk.approved=" + dir.resolve("approved"), "-Dcamel.server.port=" + console,
-                "-Dcamel.management.port=" + management, "-jar",
+                "-Dcamel.server.port=" + console, "-Dcamel.management.port=" + management, "-jar",
                 Path.of("target/close-task-bulk.jar").toAbsolutePath().toString(), "--demo"));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("demo.log").toFile());
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("demo.log").toFile())
+                .directory(home.toFile());
         Process demo = pb.start();
         try {
             org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).until(() ->
@@ -243,6 +274,10 @@ class JarIT {
             assertTrue(Files.readString(dir.resolve("demo.log")).contains("the console at http://127.0.0.1:" + console + "/"));
             // the camel CLI's connector (camel get, camel trace) announces the demo in ~/.camel
             org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> cliFiles(demo.pid()) > 0);
+            // a second demo in the same folder is refused by the state lock, as any second process is
+            Result second = runIn(home, Map.of(), "--demo", "--once");
+            assertEquals(2, second.code(), second.output());
+            assertTrue(second.output().contains("is in use by another process (pid " + demo.pid()), second.output());
         } finally {
             demo.destroy();
             assertTrue(demo.waitFor(30, TimeUnit.SECONDS));
@@ -274,19 +309,7 @@ class JarIT {
 
     @Test
     void theKeyIsMaskedFromAnyFolderAtDebug() throws Exception {
-        Path home = dir.resolve("elsewhere");
-        Files.createDirectories(home.resolve("config"));
-        Files.copy(Path.of("config/application.properties"), home.resolve("config/application.properties"));
-        try (var routes = Files.walk(Path.of("routes"))) {
-            for (Path p : routes.toList()) {
-                Path target = home.resolve(p.toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(p, target);
-                }
-            }
-        }
+        Path home = home();
         try (Fixture f = new Fixture()) {
             List<String> ids = f.seed(2);
             Files.createDirectories(dir.resolve("inbox"));
