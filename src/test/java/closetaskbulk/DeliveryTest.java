@@ -283,4 +283,21 @@ class DeliveryTest {
         assertTrue(f.emulator.requests("GET /task/").get(1).body().contains("\"_skip\":1"),
                 f.emulator.requests("GET /task/").get(1).body());
     }
+
+    @Test
+    void aWriteThatTimedOutKeepsItsBeforeValuesInTheUndoFile() throws Exception {
+        List<String> ids = f.seed(2);
+        f.set("close.response-timeout", "300").set("close.retry.max-attempts", "1");
+        f.emulator.faults().stallNext("PUT /task/", 1500).stallNext("PUT /task/", 1500); // applied, answered too late
+        f.drop("slow-write.csv", rows(ids, Fixture.BOB));
+        assertEquals(1, f.run("--once"), f.output);
+        List<CSVRecord> results = f.results("slow-write");
+        assertTrue(results.stream().allMatch(r -> r.get("status").equals("FAILED")
+                && r.get("message").contains("may have applied it")), results.toString());
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> Fixture.BOB.equals(f.emulator.store().get(ids.get(1)).get("assigned_to").asText()));
+        List<CSVRecord> undo = Fixture.csv(f.reports.resolve("slow-write.undo.csv"));
+        assertEquals(ids, undo.stream().map(r -> r.get("id")).toList());
+        assertTrue(undo.stream().allMatch(r -> r.get("assigned_to").equals(Fixture.ALICE)), undo.toString());
+    }
 }

@@ -213,8 +213,18 @@ public final class Batch extends RunCall {
     @Override
     public void fail(int status, String message) {
         failed = true;
+        String why = message;
+        if (writing && (status == 0 || status >= 500)) { // no answer, or a 5xx: Close may have applied it
+            why = message + "; Close may have applied it: the values from before are in the undo file";
+            for (int i : sending) {
+                JsonNode before = found.get(ids.get(i));
+                if (before != null) {
+                    run.undo(ids.get(i), update, BulkUpdate.beforeValues(before));
+                }
+            }
+        }
         for (int i = 0; i < ids.size(); i++) {
-            run.result(lines.get(i), Status.FAILED, status, message);
+            run.result(lines.get(i), Status.FAILED, status, why);
         }
     }
 
