@@ -37,6 +37,7 @@ public class Bundle implements CamelConfiguration {
         OverridesInOrder.install(context.getPropertiesComponent());
         Settings s = Settings.of(context);
         s.validate();
+        RouteModes.install(context, s);
         if (!s.flag("cluster.enabled")) { // the cluster keeps its state in PostgreSQL
             context.addService(new StateLock(Path.of(s.get("bulk.state", "data/state"))), true, true);
         }
