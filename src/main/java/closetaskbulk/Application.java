@@ -140,9 +140,7 @@ public final class Application {
         cli.put("bulk.preview.enabled", String.valueOf(!exitWhenDone));
         if (exitWhenDone) { // a one-off run serves no console, health or metrics, and stops as soon as its work is done
             cli.put("camel.server.enabled", "false");
-            // --once and --apply fire no sweep: without the sweeps' routes Quartz is not even created
-            cli.put("camel.main.routes-exclude-pattern", sweep == null
-                    ? "**/console.camel.yaml,**/sweep.camel.yaml,**/sweeps/*.camel.yaml" : "**/console.camel.yaml");
+            // which routes a one-off run leaves out: RouteModes
             cli.put("camel.management.enabled", "false");
             cli.put("camel.metrics.enabled", "false");
             cli.put("camel.main.jmx-enabled", "false"); // an MBean per processor: about a second of start and stop

@@ -40,6 +40,7 @@ public class Bundle implements CamelConfiguration {
         OverridesInOrder.install(context.getPropertiesComponent());
         Settings s = Settings.of(context);
         s.validate();
+        RouteModes.install(context, s);
         if (!s.flag("cluster.enabled")) { // the cluster keeps its state in PostgreSQL
             Path state = Path.of(s.get("bulk.state", "data/state"));
             context.addService(new StateLock(state), true, true);
