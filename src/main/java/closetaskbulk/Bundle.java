@@ -47,6 +47,7 @@ public class Bundle implements CamelConfiguration {
             StartChecks.portFree("camel.management.port", s.get("camel.management.host", "0.0.0.0"),
                     s.intSetting("camel.management.port"));
         }
+        SourceRoutes.install(context);
         RunState runState = new RunState();
         runState.setContext(context);
         Map<String, Object> beans = beans(s, runState);
