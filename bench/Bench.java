@@ -324,6 +324,8 @@ public class Bench {
                     .append("@example.com,\"called twice, left a message\",Follow up on the renewal quote,EMEA\n");
         }
         return sb.toString();
+    }
+
     // ---- 5d. resuming a run killed at 90 %, under -Xmx256m: the journal is read line by line, not held
     static void resumeCost() throws Exception {
         int n = 1_000_000;

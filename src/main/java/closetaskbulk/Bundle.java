@@ -56,6 +56,7 @@ public class Bundle implements CamelConfiguration {
                     s.intSetting("camel.management.port"));
         }
         http(context, s);
+        SourceRoutes.install(context);
         RunState runState = new RunState();
         runState.setContext(context);
         Map<String, Object> beans = beans(s, runState);

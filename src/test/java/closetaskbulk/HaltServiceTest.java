@@ -1,5 +1,6 @@
 package closetaskbulk;
 
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -19,12 +20,15 @@ class HaltServiceTest extends ServiceTestSupport {
         List<String> ids = f.seed(4);
         f.emulator.revokeKey(Fixture.KEY);
         f.drop("first.csv", Fixture.csv("id,is_complete", ids.subList(0, 2).stream().map(i -> i + ",true").toList()));
-        await().atMost(20, TimeUnit.SECONDS).until(runState::isHalted);
-        await().atMost(20, TimeUnit.SECONDS).until(() ->
-                context.getRouteController().getRouteStatus("csv-intake") == ServiceStatus.Stopped);
+        await().atMost(20, TimeUnit.SECONDS).until(() -> runState.isHalted() && Files.exists(f.reports.resolve("first.summary.json")));
         f.drop("second.csv", Fixture.csv("id,is_complete", ids.subList(2, 4).stream().map(i -> i + ",true").toList()));
+        // a running intake takes a file here within about a second (polls every 100 ms, the read lock looks every
+        // 500 ms): for 3 s after the drop, the file must be left alone (no run, no summary) and nothing sent
+        await().during(3, TimeUnit.SECONDS).atMost(10, TimeUnit.SECONDS).until(() ->
+                f.emulator.requests().size() == 1 && !Files.exists(f.reports.resolve("second.summary.json")));
         assertEquals(1, f.emulator.requests().size(), "one call answered 401, then none");
         assertEquals(List.of("first.csv", "second.csv"), f.files(f.inbox));
+        assertEquals(ServiceStatus.Stopped, context.getRouteController().getRouteStatus("csv-intake"));
         assertTrue(runState.haltReason().contains("401"));
         assertEquals(2, runState.exitCode());
         List<String> noWrites = new ArrayList<>(f.files(f.done));

@@ -1,0 +1,81 @@
+package closetaskbulk.run;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import closetaskbulk.run.Run.Status;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Step check-row: a good row gets its update; a bad one is INVALID or DUPLICATE, with a message a person can act on. */
+class RowCheckTest {
+
+    @TempDir
+    Path reports;
+
+    private Run run() {
+        return new Run("t", reports, "test", false, Map.of(), List.of("assigned_to", "date", "is_complete"));
+    }
+
+    private static Row row(int line, String id, Map<String, String> values) {
+        return new Row(line, id, values, List.of(), null);
+    }
+
+    @Test
+    void aGoodRowComesBackWithItsUpdate() {
+        Row checked = new RowCheck().check(row(2, "task_a1", Map.of("is_complete", "Yes", "date", "2026-03-01")), run());
+        assertEquals(new Update(null, "2026-03-01", true), checked.update());
+    }
+
+    @Test
+    void aBadRowIsInvalidWithItsReasons() {
+        Run run = run();
+        RowCheck check = new RowCheck();
+        assertNull(check.check(row(2, "TASK 1", Map.of("is_complete", "true")), run));
+        assertNull(check.check(row(3, "task_b", Map.of("date", "2026-02-30", "is_complete", "maybe")), run));
+        assertNull(check.check(row(4, "task_c", Map.of()), run));
+        assertEquals(Status.INVALID, run.status(2));
+        assertTrue(run.message(2).contains("more than one token"), run.message(2));
+        assertTrue(run.message(3).contains("not a real calendar date") && run.message(3).contains("must be true or false"),
+                run.message(3));
+        assertTrue(run.message(4).startsWith("nothing to change"), run.message(4));
+    }
+
+    @Test
+    void aSecondRowOfTheSameIdIsADuplicateNamingTheFirst() {
+        Run run = run();
+        RowCheck check = new RowCheck();
+        check.check(row(2, "task_a", Map.of("is_complete", "true")), run);
+        assertNull(check.check(row(7, "task_a", Map.of("is_complete", "false")), run));
+        assertEquals(Status.DUPLICATE, run.status(7));
+        assertTrue(run.message(7).contains("2"), run.message(7));
+    }
+
+    @Test
+    void aLocalDateIsTakenOnlyWithBulkDateFormat() {
+        Run run = run();
+        assertNull(new RowCheck().check(row(2, "task_a", Map.of("date", "03/01/2026")), run));
+        assertTrue(run.message(2).contains("bulk.date-format=MM/dd/yyyy"), run.message(2));
+        Row us = new RowCheck("MM/dd/yyyy").check(row(3, "task_b", Map.of("date", "03/01/2026")), run);
+        assertEquals("2026-03-01", us.update().date());
+    }
+
+    @Test
+    void anEmailIsCheckedAgainstTheListedUsers() {
+        Run run = run();
+        RowCheck check = new RowCheck();
+        Row byEmail = row(2, "task_a", Map.of("assigned_to", "Bob@Example.com"));
+        assertThrows(IllegalStateException.class, () -> check.check(byEmail, run), "route run lists the users first");
+        run.users(Map.of("bob@example.com", "user_bob"), null);
+        assertEquals("user_bob", check.check(byEmail, run).update().assignedTo());
+        assertNull(check.check(row(3, "task_b", Map.of("assigned_to", "eve@example.com")), run));
+        assertTrue(run.message(3).contains("not the e-mail of a user"), run.message(3));
+    }
+}

@@ -1,0 +1,120 @@
+package closetaskbulk.run;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.builder.AdviceWith;
+import org.apache.camel.builder.NotifyBuilder;
+import org.apache.camel.component.mock.MockEndpoint;
+import org.apache.camel.main.MainConfigurationProperties;
+import org.apache.camel.spi.Registry;
+import org.apache.camel.test.junit5.CamelContextConfiguration;
+import org.apache.camel.test.junit5.TestExecutionConfiguration;
+import org.apache.camel.test.main.junit5.CamelMainTestSupport;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import closetaskbulk.close.CloseCall;
+import closetaskbulk.close.Pacer;
+import closetaskbulk.close.RetryLog;
+import closetaskbulk.run.Run.Status;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Route run (routes/run.camel.yaml) as shipped, its batch work woven out (step to-bulk-update): every row is
+ * checked, good rows go out in batches of one update, and the run's reply comes once its batches are done.
+ */
+class RunRouteTest extends CamelMainTestSupport {
+
+    @TempDir
+    Path reports;
+
+    private final RunState runState = new RunState();
+
+    @Override
+    public void configureTest(TestExecutionConfiguration test) {
+        super.configureTest(test);
+        test.withUseAdviceWith(true);
+    }
+
+    @Override
+    protected void configure(MainConfigurationProperties main) {
+        main.withRoutesIncludePattern("file:routes/run.camel.yaml,file:routes/errors.camel.yaml");
+    }
+
+    @Override
+    public void configureContext(CamelContextConfiguration camel) {
+        super.configureContext(camel);
+        Properties p = new Properties();
+        p.putAll(Map.of("bulk.batch-queue-size", "4", "close.concurrency", "2", "close.retry.max-attempts", "0",
+                "close.retry.initial-delay", "10", "close.retry.max-delay", "10"));
+        camel.withUseOverridePropertiesWithPropertiesComponent(p);
+    }
+
+    @Override
+    protected void bindToRegistry(Registry registry) {
+        registry.bind("runs", new Runs(runState, 60_000));
+        registry.bind("rowCheck", new RowCheck());
+        registry.bind("batchErrors", new BatchErrors());
+        registry.bind("runState", runState);
+        registry.bind("retryLog", new RetryLog(10, 10));
+        registry.bind("closeCall", new CloseCall("api_test", "http://127.0.0.1:9", "test", new Pacer(1000, 0),
+                runState::haltReason));
+    }
+
+    @Test
+    void goodRowsLeaveInBatchesOfOneUpdateAndEveryRowGetsAResult() throws Exception {
+        AdviceWith.adviceWith(context, "batch-worker",
+                a -> a.weaveById("to-bulk-update").replace().to("mock:bulk-update"));
+        context.start();
+        MockEndpoint bulkUpdate = getMockEndpoint("mock:bulk-update");
+        bulkUpdate.expectedMessageCount(2);
+        bulkUpdate.whenAnyExchangeReceived(e -> updated(e.getIn().getBody(Batch.class)));
+        NotifyBuilder batchesDone = new NotifyBuilder(context).fromRoute("batch-worker").whenDone(2).create();
+
+        Run run = run(row(2, "task_a"), row(3, "not an id"), row(4, "task_b"), row(5, "task_a"), row(6, "task_c"));
+        Exchange reply = template.send("direct:run", e -> {
+            e.setProperty(Runs.RUN, run);
+            e.getIn().setBody(rows);
+        });
+
+        assertTrue(batchesDone.matches(10, TimeUnit.SECONDS));
+        bulkUpdate.assertIsSatisfied();
+        assertEquals(List.of(List.of("task_a", "task_b"), List.of("task_c")),
+                bulkUpdate.getExchanges().stream().map(e -> e.getIn().getBody(Batch.class).ids()).toList());
+        assertEquals(List.of(Status.UPDATED, Status.INVALID, Status.UPDATED, Status.DUPLICATE, Status.UPDATED),
+                List.of(run.status(2), run.status(3), run.status(4), run.status(5), run.status(6)));
+        assertEquals(5, ((Map<?, ?>) reply.getMessage().getBody(Map.class)).get("rows"), "the summary is the reply");
+    }
+
+    private List<Row> rows;
+
+    /** A run of these rows, in batches of 2 ids. */
+    private Run run(Row... rows) {
+        this.rows = List.of(rows);
+        return new Run("t", reports, "test", false, Map.of(), List.of("is_complete"))
+                .batching(2, 100, 100)
+                .rows(visitor -> {
+                    for (Row r : this.rows) {
+                        visitor.row(r.line(), r.id(), r.cells());
+                    }
+                });
+    }
+
+    private static Row row(int line, String id) {
+        return new Row(line, id, Map.of("is_complete", "true"), List.of(id, "true"), null);
+    }
+
+    /** What route bulk-update does when Close confirms a batch. */
+    private static void updated(Batch b) {
+        for (int i = 0; i < b.size(); i++) {
+            b.run().result(b.line(i), Status.UPDATED, 200, null);
+        }
+    }
+}
