@@ -35,6 +35,10 @@ public class Bench {
     static final String ALICE = "user_Alice0000000000000000000000000000000001";
     static final String BOB = "user_Bob00000000000000000000000000000000002";
     static final ObjectMapper JSON = new ObjectMapper();
+    /** The jar under test: -Dbench.jar=<other build's jar> measures another build with the same harness (A/B). */
+    static final String JAR = System.getProperty("bench.jar", "target/close-task-bulk.jar");
+    /** The unpacked distribution's launcher (bench/run.sh unpacks it): runs through it when set. */
+    static String launcher = null;
     static final StringBuilder md = new StringBuilder();
 
     record Run(long wallMs, long fileMs, JsonNode summary, long puts, long reads, long r429, long peakRssKb,
@@ -54,6 +58,19 @@ public class Bench {
         }
         if (args.length > 0 && args[0].equals("resume")) { // section 5d alone (about 4 minutes)
             resumeCost();
+            System.out.println(md);
+            return;
+        }
+        if (args.length > 0 && args[0].equals("local-cost")) { // sections 5 and 5b alone (about 8 minutes)
+            localCost();
+            System.out.println(md);
+            md.setLength(0);
+            realRunCost();
+            System.out.println(md);
+            return;
+        }
+        if (args.length > 0 && args[0].equals("launcher")) { // section 7 through bin/close-task-bulk alone
+            onceThroughLauncher();
             System.out.println(md);
             return;
         }
@@ -78,6 +95,7 @@ public class Bench {
         resumeCost();
         startup();
         once();
+        onceThroughLauncher();
         Files.writeString(Path.of("docs/BENCHMARKS.md"), md.toString());
         System.out.println(md);
     }
@@ -427,6 +445,40 @@ public class Bench {
                 .append("the service or very large files.\n");
     }
 
+    // ---- 7b. --once through the distribution's launcher, with the class data archive it keeps
+    static void onceThroughLauncher() throws Exception {
+        launcher = Path.of("target/bench/dist").toAbsolutePath().resolve(Files.list(Path.of("target/bench/dist"))
+                .findFirst().orElseThrow().getFileName()).resolve("bin/close-task-bulk").toString();
+        Path cds = Files.createDirectories(Path.of("target/bench/cds").toAbsolutePath());
+        try (var old = Files.list(cds)) {
+            for (Path p : old.toList()) {
+                Files.delete(p);
+            }
+        }
+        md.append("### 7b. Through the launcher\n\nThe same 15-row `--once` run started as `bin/close-task-bulk --once` ")
+                .append("from the unpacked archive, from process start to exit, median of ").append(RUNS)
+                .append(" after one run that made the class data archive:\n\n| `JAVA_OPTS` | start to exit (ms) |\n|---|---|\n");
+        try {
+            for (String opts : List.of("", "-XX:TieredStopAtLevel=1")) {
+                try (CloseEmulator e = emulator(15)) {
+                    run(e, rows(15), Map.of(), "-Xmx512m " + opts); // makes the archive (the first time)
+                }
+                List<Long> walls = new ArrayList<>();
+                for (int r = 0; r < RUNS; r++) {
+                    try (CloseEmulator e = emulator(15)) {
+                        walls.add(run(e, rows(15), Map.of(), "-Xmx512m " + opts).wallMs);
+                    }
+                }
+                Collections.sort(walls);
+                md.append("| ").append(opts.isEmpty() ? "none" : "`" + opts + "`").append(" | ")
+                        .append(walls.get(RUNS / 2)).append(" |\n");
+            }
+        } finally {
+            launcher = null;
+        }
+        md.append("\n");
+    }
+
     /** An empty program: the JVM's bare start-up and exit. */
     public static final class Bare {
         public static void main(String[] args) {
@@ -482,9 +534,22 @@ public class Bench {
                 "-Dbulk.state=" + dir.resolve("state")));
         cmd.addAll(1, List.of(xmx.trim().split("\\s+")));
         settings.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
-        cmd.addAll(List.of("-jar", "target/close-task-bulk.jar", "--once"));
+        Map<String, String> env = new LinkedHashMap<>();
+        if (launcher != null) { // the JVM options through JAVA_OPTS, the archive kept in one folder for every run
+            env.put("JAVA_OPTS", String.join(" ", cmd.subList(1, cmd.size())));
+            env.put("JAVA_HOME", System.getProperty("java.home"));
+            env.put("CLOSE_TASK_BULK_CDS", Path.of("target/bench/cds").toAbsolutePath().toString());
+            cmd.clear();
+            cmd.addAll(List.of(launcher, "--once"));
+        } else {
+            cmd.addAll(List.of("-jar", JAR, "--once"));
+        }
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("out.log").toFile());
+        if (launcher != null) {
+            pb.directory(dir.toFile()); // as a user runs it: from a folder of their own
+        }
+        pb.environment().putAll(env);
         pb.environment().put("CLOSE_BASE_URL", e.baseUrl());
         pb.environment().put("CLOSE_API_KEY", KEY);
         long t0 = System.nanoTime();

@@ -24,7 +24,7 @@ import closetaskbulk.sweep.SweepSchedule;
 public final class Application {
 
     static final String USAGE = """
-            Usage: java -jar target/close-task-bulk.jar [options]    (run from the repository root)
+            Usage: bin/close-task-bulk [options]      (from a clone's root: java -jar target/close-task-bulk.jar [options])
 
               (no option)    run as a service: watch bulk.inbox for CSV files, fire the scheduled sweeps
               --once         process the CSV files now in the inbox, then exit
@@ -35,10 +35,13 @@ public final class Application {
               --repeat       process a file again even if the same content was processed before
               --demo         run against a built-in Close emulator with sample tasks (no Close account needed),
                              in folders of its own: demo/inbox, demo/done, demo/reports, ... (never data/)
-              --help         this text
+              --config DIR   read config/ (and routes/, kamelets/ when DIR has them) from DIR; also CLOSE_TASK_BULK_CONFIG=DIR.
+                             Default: the installation's (bin/close-task-bulk), else the working folder. Data folders
+                             (bulk.inbox, bulk.reports, ...) are relative to the working folder
+              --version      the version
+              --help         this text, and every setting
 
-            Settings: config/application.properties; override with -Dkey=value or environment variables
-            (close.base-url <- CLOSE_BASE_URL). The API key comes from CLOSE_API_KEY.
+            The API key comes from CLOSE_API_KEY. JVM options: JAVA_OPTS or JDK_JAVA_OPTIONS.
             Exit codes: 0 every row UPDATED/UNCHANGED (or DRY_RUN in a dry run), 1 some row otherwise,
             2 halted or bad setting, 3 internal error.
             """;
@@ -51,10 +54,14 @@ public final class Application {
 
     public static void main(String[] args) {
         // the jar's logging (LogSetup) masks the key; a config/logback.xml of the user's replaces it
-        if (System.getProperty("logback.configurationFile") == null && new java.io.File("config/logback.xml").isFile()) {
-            System.setProperty("logback.configurationFile", "config/logback.xml");
+        Path logback = ConfigFolder.of(args).dir.resolve("config/logback.xml");
+        if (System.getProperty("logback.configurationFile") == null && java.nio.file.Files.isRegularFile(logback)) {
+            System.setProperty("logback.configurationFile", logback.toString());
         }
-        Warmup.start(); // after the logging is chosen: the warm-up may be first to log
+        // SLF4J starts here, on one thread: a logger asked for on another thread meanwhile (the warm-up's) would be
+        // "intercepted and replayed", with a warning on stderr
+        org.slf4j.LoggerFactory.getILoggerFactory();
+        Warmup.start();
         System.exit(run(args, Map.of(), System.out));
     }
 
@@ -65,6 +72,8 @@ public final class Application {
         boolean demo = false;
         String sweep = null;
         String apply = null;
+        String configOption = null;
+        boolean help = false;
         List<String> rest = new ArrayList<>();
         for (String a : args) { // mvn camel:run -Dcamel.arguments="--demo --once" passes one string
             rest.addAll(List.of(a.trim().split("\\s+")));
@@ -101,10 +110,20 @@ public final class Application {
                         return 2;
                     }
                 }
-                case "--help", "-h" -> {
-                    out.print(USAGE);
+                case "--config" -> {
+                    if (rest.isEmpty() || rest.get(0).startsWith("--")) {
+                        out.println("error: --config needs a folder (one that holds config/application.properties)");
+                        return 2;
+                    }
+                    configOption = rest.remove(0);
+                }
+                case "--version", "-V" -> {
+                    out.println("close-task-bulk " + closetaskbulk.ops.Version.get() + " (Apache Camel "
+                            + org.apache.camel.main.Main.class.getPackage().getImplementationVersion() + ", Java "
+                            + System.getProperty("java.version") + ")");
                     return 0;
                 }
+                case "--help", "-h" -> help = true;
                 default -> {
                     out.println("error: unknown option " + a + "\n");
                     out.print(USAGE);
@@ -112,6 +131,26 @@ public final class Application {
                 }
             }
         }
+        ConfigFolder folder = ConfigFolder.choose(configOption, System.getenv(ConfigFolder.ENV),
+                System.getProperty(ConfigFolder.HOME_PROPERTY));
+        if (help) {
+            out.print(USAGE);
+            try {
+                folder.check();
+                out.print("\n" + SettingsHelp.of(folder.settingsFile()));
+            } catch (Settings.Invalid | java.io.IOException e) {
+                out.println("\nSettings: " + e.getMessage());
+            }
+            return 0;
+        }
+        try {
+            folder.check();
+        } catch (Settings.Invalid e) {
+            out.println("error: " + e.getMessage());
+            return 2;
+        }
+        cli.putIfAbsent("bulk.config", folder.settingsFile().toString());
+        folder.pathOverrides(cli).forEach(cli::putIfAbsent);
         if (apply != null && (once || sweep != null)) {
             out.println("error: --apply runs one plan alone: leave out --once and --sweep");
             return 2;
@@ -166,7 +205,7 @@ public final class Application {
                 cli.putIfAbsent("camel.management.dev-console-enabled", "true");
                 cli.putIfAbsent("bulk.dev-tools", "true");
             }
-            return runCamel(cli, exitWhenDone, sweep, demo ? emulator : null, out);
+            return runCamel(cli, exitWhenDone, sweep, demo ? emulator : null, folder, out);
         } catch (Settings.Invalid e) {
             out.println("error: " + e.getMessage());
             return 2;
@@ -186,10 +225,9 @@ public final class Application {
      * class path only; ours sit in config/ beside the main file, so they are named here.
      */
     static String locations(Map<String, String> cli) {
-        String config = cli.getOrDefault("bulk.config", "config/application.properties");
-        Path file = Path.of(config);
+        Path file = Path.of(cli.getOrDefault("bulk.config", "config/application.properties"));
         if (!java.nio.file.Files.isRegularFile(file)) {
-            throw new Settings.Invalid("settings file " + file + " not found: run from the repository root (the folder with config/)");
+            throw new Settings.Invalid("settings file " + file + " not found: name another with --config DIR");
         }
         String profile = cli.get("camel.main.profile");
         if (profile == null) {
@@ -215,7 +253,7 @@ public final class Application {
     }
 
     private static int runCamel(Map<String, String> cli, boolean exitWhenDone, String sweep, CloseEmulator demo,
-                                PrintStream out) throws Exception {
+                                ConfigFolder folder, PrintStream out) throws Exception {
         io.micrometer.core.instrument.MeterRegistry[] joined = {null};
         // the registry is emptied when Camel stops: what is needed after configuration is kept here
         RunState[] run = {null};
@@ -242,10 +280,10 @@ public final class Application {
                 }
                 if (demo != null) {
                     out.printf("%nDemo: a Close emulator with %d sample tasks runs at %s%n"
-                            + "Drop a CSV file into %s  (try: cp examples/complete-tasks.csv %s/)%n"
+                            + "Drop a CSV file into %s  (try: cp %s %s/)%n"
                             + "Reports appear in %s; processed files move to %s.%s%n%n",
                             demo.store().size(), demo.baseUrl(), settings.get("bulk.inbox"),
-                            settings.get("bulk.inbox"), settings.get("bulk.reports"), settings.get("bulk.done"),
+                            example(folder), settings.get("bulk.inbox"), settings.get("bulk.reports"), settings.get("bulk.done"),
                             exitWhenDone ? "" : "\nThe console: " + consoleUrl(settings) + " (upload, preview, approve, watch). "
                                     + "Edit routes/*.camel.yaml and they reload. Ctrl-C stops.");
                 }
@@ -266,7 +304,7 @@ public final class Application {
                 }
                 var meters = ctx.getRegistry().findSingleByType(io.micrometer.core.instrument.MeterRegistry.class);
                 if (meters != null) {
-                    io.micrometer.core.instrument.Metrics.addRegistry(meters);
+                    closetaskbulk.ops.Meters.on(meters);
                     joined[0] = meters;
                 }
                 org.slf4j.LoggerFactory.getLogger(Application.class).info("ready: {} {} (reports in {}){}{}",
@@ -292,6 +330,9 @@ public final class Application {
         });
         try {
             main.run();
+            if (!exitWhenDone) { // SIGTERM (systemctl stop, a container's stop) ends here once Camel has stopped
+                org.slf4j.LoggerFactory.getLogger(Application.class).info("stopped");
+            }
         } catch (Exception e) {
             Settings.Invalid invalid = invalid(e);
             if (invalid != null) {
@@ -300,7 +341,7 @@ public final class Application {
             throw e;
         } finally {
             if (joined[0] != null) {
-                io.micrometer.core.instrument.Metrics.removeRegistry(joined[0]);
+                closetaskbulk.ops.Meters.on(null);
             }
             var ctx = main.getCamelContext();
             StateLock lock = ctx == null ? null : ctx.hasService(StateLock.class);
@@ -369,7 +410,15 @@ public final class Application {
         return "port " + port;
     }
 
-    /** Where the console answers, for the demo's banner: a loopback address to click. */
+
+    /** An example file for the demo's banner, as the user would type it from the working folder. */
+    private static Path example(ConfigFolder folder) {
+        Path cwd = Path.of("").toAbsolutePath();
+        Path file = folder.home.resolve("examples/complete-tasks.csv");
+        return file.startsWith(cwd) ? cwd.relativize(file) : file;
+    }
+
+    /** Where the console answers, for the ready line and the demo's banner. */
     static String consoleUrl(Settings settings) {
         String host = settings.get("camel.server.host", "127.0.0.1");
         return "http://" + (host.equals("0.0.0.0") ? "127.0.0.1" : host) + ":" + settings.get("camel.server.port", "8080") + "/";

@@ -61,6 +61,18 @@ class OpsTest {
         assertEquals(1.0, meter(metrics, "closetaskbulk_requests_total{group=\"write\",status=\"200\"}"));
         assertEquals(1.0, meter(metrics, "closetaskbulk_requests_total{group=\"read\",status=\"200\"}"));
         assertTrue(metrics.contains("closetaskbulk_run_duration_seconds_count{kind=\"file\"} 1"), metrics);
+        // every meter of ours says what it counts; the JVM's and the process's meters are there too
+        Matcher help = Pattern.compile("(?m)^# HELP (closetaskbulk_\\w+) (.*)$").matcher(metrics);
+        int described = 0;
+        while (help.find()) {
+            assertTrue(help.group(2).length() > 20, help.group());
+            described++;
+        }
+        assertTrue(described >= 4, metrics);
+        for (String meter : List.of("jvm_memory_used_bytes", "jvm_gc_", "jvm_threads_live_threads", "process_cpu_usage",
+                "system_cpu_count", "process_uptime_seconds")) {
+            assertTrue(metrics.contains(meter), meter + " in " + metrics);
+        }
 
         f.emulator.revokeKey(Fixture.KEY);
         f.drop("ops2.csv", Fixture.csv("id,is_complete", List.of(ids.get(2) + ",true")));

@@ -15,9 +15,8 @@ import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import org.apache.camel.processor.idempotent.jdbc.JdbcMessageIdRepository;
 import org.apache.camel.spi.IdempotentRepository;
-import org.apache.camel.support.service.ServiceHelper;
+import org.apache.camel.support.service.ServiceSupport;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.migration.BaseJavaMigration;
 import org.flywaydb.core.api.migration.Context;
@@ -29,7 +28,8 @@ import closetaskbulk.run.Journal;
 /**
  * The cluster profile's shared state in PostgreSQL (docs/CLUSTER.md): the schema (Flyway: Quartz's own
  * tables from the DDL in its jar, then ours from db/migration), the run journals, the processed-file
- * register and the plan seals (Camel's JdbcMessageIdRepository).
+ * register and the plan seals (table camel_messageprocessed, the layout of Camel's JdbcMessageIdRepository, in
+ * plain JDBC).
  */
 public final class ClusterStore implements AutoCloseable {
 
@@ -68,20 +68,17 @@ public final class ClusterStore implements AutoCloseable {
         return ds;
     }
 
-    /** Camel's JDBC idempotent repository on table camel_messageprocessed (created by the migration). */
+    /**
+     * The processed-file register on table camel_messageprocessed (created by the migration): plain JDBC, in the
+     * layout of Camel's JdbcMessageIdRepository (camel-sql would bring Spring for this one class).
+     */
     public IdempotentRepository processedFiles() {
-        JdbcMessageIdRepository repo = new JdbcMessageIdRepository(ds, "close-task-bulk");
-        repo.setCreateTableIfNotExists(false);
-        ServiceHelper.startService(repo);
-        return repo;
+        return new ProcessedRegister("close-task-bulk");
     }
 
     /** The seals of the plans dry runs wrote (run.PlanSeals): the same table, under their own processor name. */
     public IdempotentRepository planSeals() {
-        JdbcMessageIdRepository repo = new JdbcMessageIdRepository(ds, "close-task-bulk-plans");
-        repo.setCreateTableIfNotExists(false);
-        ServiceHelper.startService(repo);
-        return repo;
+        return new ProcessedRegister("close-task-bulk-plans");
     }
 
     /** Run journals in table ctb_journal: one row per journal line, as the file journal writes them. */
@@ -179,6 +176,63 @@ public final class ClusterStore implements AutoCloseable {
                 st.executeUpdate();
             } catch (SQLException e) {
                 throw new IOException("writing the run journal to the database: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** One row per content (messageId its SHA-256) under one processorName: files processed, plans sealed. */
+    private final class ProcessedRegister extends ServiceSupport implements IdempotentRepository {
+        private final String name;
+
+        ProcessedRegister(String name) {
+            this.name = name;
+        }
+
+        @Override
+        public boolean contains(String key) {
+            try (Connection c = ds.getConnection(); PreparedStatement st = c.prepareStatement(
+                    "SELECT 1 FROM camel_messageprocessed WHERE processorName = ? AND messageId = ?")) {
+                st.setString(1, name);
+                st.setString(2, key);
+                try (ResultSet rs = st.executeQuery()) {
+                    return rs.next();
+                }
+            } catch (SQLException e) {
+                throw new IllegalStateException("reading the processed-file register: " + e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public boolean add(String key) {
+            return change("INSERT INTO camel_messageprocessed (processorName, messageId, createdAt) "
+                    + "VALUES (?, ?, now()) ON CONFLICT DO NOTHING", key);
+        }
+
+        @Override
+        public boolean remove(String key) {
+            return change("DELETE FROM camel_messageprocessed WHERE processorName = ? AND messageId = ?", key);
+        }
+
+        @Override
+        public boolean confirm(String key) {
+            return true;
+        }
+
+        @Override
+        public void clear() {
+            change("DELETE FROM camel_messageprocessed WHERE processorName = ?", null);
+        }
+
+        /** Runs one statement (committed: durable); true when it changed a row. */
+        private boolean change(String sql, String key) {
+            try (Connection c = ds.getConnection(); PreparedStatement st = c.prepareStatement(sql)) {
+                st.setString(1, name);
+                if (key != null) {
+                    st.setString(2, key);
+                }
+                return st.executeUpdate() > 0;
+            } catch (SQLException e) {
+                throw new IllegalStateException("writing the processed-file register: " + e.getMessage(), e);
             }
         }
     }

@@ -5,9 +5,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.Reader;
+import java.io.Writer;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
-import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -33,14 +33,17 @@ final class CsvFile {
     private CsvFile() {
     }
 
-    /** The format camel-csv uses by default (CSVFormat.DEFAULT), with the file's delimiter. */
+    /** RFC 4180 as commons-csv reads it by default (CSVFormat.DEFAULT), with the file's delimiter. */
     static CSVFormat format(char delimiter) {
         return CSVFormat.DEFAULT.builder().setDelimiter(delimiter).build();
     }
 
     /** The file as text, without its byte order mark (Excel's "CSV UTF-8" writes one). */
     static Reader utf8Reader(Path file) throws IOException {
-        BufferedReader r = new BufferedReader(new InputStreamReader(Files.newInputStream(file), StandardCharsets.UTF_8), 1 << 16);
+        return withoutBom(new BufferedReader(new InputStreamReader(Files.newInputStream(file), StandardCharsets.UTF_8), 1 << 16));
+    }
+
+    private static BufferedReader withoutBom(BufferedReader r) throws IOException {
         r.mark(1);
         if (r.read() != '\uFEFF') {
             r.reset();
@@ -50,41 +53,77 @@ final class CsvFile {
 
     /**
      * Comma or semicolon (Excel in European locales): whichever the header line holds more of, outside quotes.
+     * Reads at most the first MB of the header line, then puts the reader back where it was.
      */
-    static char delimiter(Path file) throws IOException {
-        try (Reader r = utf8Reader(file)) {
-            int commas = 0;
-            int semicolons = 0;
-            boolean quoted = false;
-            for (int c = r.read(), n = 0; c != -1 && n < (1 << 20); c = r.read(), n++) {
-                if (c == '"') {
-                    quoted = !quoted;
-                } else if (!quoted) {
-                    if (c == '\n' || c == '\r') {
-                        break;
-                    }
-                    commas += c == ',' ? 1 : 0;
-                    semicolons += c == ';' ? 1 : 0;
+    static char delimiter(BufferedReader r) throws IOException {
+        int limit = 1 << 20;
+        r.mark(limit + 1);
+        int commas = 0;
+        int semicolons = 0;
+        boolean quoted = false;
+        for (int c = r.read(), n = 0; c != -1 && n < limit; c = r.read(), n++) {
+            if (c == '"') {
+                quoted = !quoted;
+            } else if (!quoted) {
+                if (c == '\n' || c == '\r') {
+                    break;
                 }
+                commas += c == ',' ? 1 : 0;
+                semicolons += c == ';' ? 1 : 0;
             }
-            return semicolons > commas ? ';' : ',';
         }
-    }
-
-    /** What one pass over the whole file found: its header as written, its data rows, its first data row. */
-    record Shape(char delimiter, List<String> header, long rows, List<String> first) {
+        r.reset();
+        return semicolons > commas ? ';' : ',';
     }
 
     /**
-     * Parses the whole file once before anything is sent: a quote never closed, text after a closing quote,
-     * or a row with more or fewer cells than the header rejects the file, naming the line (data lines count
-     * from 2, as in the results).
+     * What the one check pass over the whole file found: its SHA-256 (hex), delimiter, header as written, data
+     * rows and first data row.
      */
-    static Shape shape(Path file) throws IOException {
-        char delimiter = delimiter(file);
+    record Shape(String sha, char delimiter, List<String> header, long rows, List<String> first) {
+    }
+
+    /**
+     * The check pass: the whole file read once, before anything is sent, through a strict UTF-8 decoder over a
+     * SHA-256 digest stream into the CSV parser. Bad bytes, an empty file, a quote never closed, text after a
+     * closing quote, or a row with more or fewer cells than the header rejects the file, naming the line (data
+     * lines count from 2, as in the results). Bad bytes anywhere are named before a CSV mistake, as a spreadsheet
+     * saved in another encoding is the likelier cause.
+     */
+    static Shape check(Path file) throws IOException {
+        java.security.MessageDigest sha;
+        try {
+            sha = java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        try (Utf8 text = new Utf8(new java.security.DigestInputStream(Files.newInputStream(file), sha));
+             BufferedReader r = new BufferedReader(text, 1 << 16)) {
+            Shape shape;
+            try {
+                withoutBom(r);
+                shape = shape(r);
+                drain(r); // the digest covers every byte
+            } catch (NotUtf8 e) { // met before the parser (the reader reads ahead)
+                throw new FileRejectedException(e.getMessage());
+            } catch (FileRejectedException e) {
+                drain(r); // bad bytes further on win: they explain the CSV mistake
+                if (text.bytes == 0) {
+                    throw new FileRejectedException("the file is empty: it needs a header row (id, and any of "
+                            + String.join(", ", CloseApi.UPDATE_FIELDS) + ")");
+                }
+                throw e;
+            }
+            return new Shape(java.util.HexFormat.of().formatHex(sha.digest()), shape.delimiter(), shape.header(),
+                    shape.rows(), shape.first());
+        }
+    }
+
+    private static Shape shape(BufferedReader r) throws IOException {
+        char delimiter = delimiter(r);
         long rows = 0;
-        try (Reader r = utf8Reader(file); CSVParser p = format(delimiter).parse(r)) {
-            Iterator<CSVRecord> it = p.iterator();
+        try {
+            Iterator<CSVRecord> it = format(delimiter).parse(r).iterator(); // closed with r
             if (!it.hasNext()) {
                 throw new FileRejectedException("the file has no header row: the first line must name the "
                         + "columns (id, and any of " + String.join(", ", CloseApi.UPDATE_FIELDS) + ")");
@@ -105,11 +144,109 @@ final class CsvFile {
                     }
                 }
             } catch (java.io.UncheckedIOException | IllegalStateException e) {
-                throw new FileRejectedException(notCsv(e, rows + 2));
+                throw rejection(e, rows + 2);
             }
-            return new Shape(delimiter, header, rows, first == null ? List.of() : first);
+            return new Shape(null, delimiter, header, rows, first == null ? List.of() : first);
         } catch (java.io.UncheckedIOException | IllegalStateException e) {
-            throw new FileRejectedException(notCsv(e, 1));
+            throw rejection(e, 1);
+        }
+    }
+
+    private static void drain(Reader r) throws IOException {
+        try {
+            r.transferTo(Writer.nullWriter());
+        } catch (NotUtf8 e) {
+            throw new FileRejectedException(e.getMessage());
+        }
+    }
+
+    /** Bad bytes the decoder found travel inside the parser's exception; anything else is not valid CSV. */
+    private static FileRejectedException rejection(RuntimeException e, long line) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof NotUtf8 bad) {
+                return new FileRejectedException(bad.getMessage());
+            }
+        }
+        return new FileRejectedException(notCsv(e, line));
+    }
+
+    /** The text of a byte stream that must be UTF-8: bad bytes stop the read, naming where they are. */
+    private static final class Utf8 extends Reader {
+        private final InputStream in;
+        private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        private final ByteBuffer bytesIn = ByteBuffer.allocate(1 << 16).flip();
+        private final CharBuffer chars = CharBuffer.allocate(1 << 16).flip();
+        private long bytes; // read from the stream
+        private long decoded; // decoded into text
+        private boolean eof;
+        private boolean done;
+
+        Utf8(InputStream in) {
+            this.in = in;
+        }
+
+        @Override
+        public int read(char[] buf, int off, int len) throws IOException {
+            while (!chars.hasRemaining()) {
+                if (!decodeMore()) {
+                    return -1;
+                }
+            }
+            int n = Math.min(len, chars.remaining());
+            chars.get(buf, off, n);
+            return n;
+        }
+
+        private boolean decodeMore() throws IOException {
+            chars.clear();
+            try {
+                while (chars.position() == 0 && !done) {
+                    int before = bytesIn.position();
+                    var result = decoder.decode(bytesIn, chars, eof);
+                    decoded += bytesIn.position() - before;
+                    if (result.isError()) {
+                        throw new NotUtf8(eof && result.length() == bytesIn.remaining()
+                                ? "the file is not UTF-8 text (it ends inside a character): save it as 'CSV UTF-8'"
+                                : "the file is not UTF-8 text (bad bytes near byte " + decoded + "): save it as 'CSV UTF-8'");
+                    }
+                    if (result.isUnderflow()) {
+                        if (eof) {
+                            decoder.flush(chars);
+                            done = true;
+                        } else {
+                            fill();
+                        }
+                    }
+                }
+            } finally {
+                chars.flip();
+            }
+            return chars.hasRemaining();
+        }
+
+        private void fill() throws IOException {
+            bytesIn.compact();
+            int n = in.read(bytesIn.array(), bytesIn.position(), bytesIn.remaining());
+            if (n < 0) {
+                eof = true;
+            } else {
+                bytesIn.position(bytesIn.position() + n);
+                bytes += n;
+            }
+            bytesIn.flip();
+        }
+
+        @Override
+        public void close() throws IOException {
+            in.close();
+        }
+    }
+
+    /** Bad bytes: an IOException, so that it passes through the CSV parser (which wraps it) to {@link #rejection}. */
+    private static final class NotUtf8 extends IOException {
+        NotUtf8(String message) {
+            super(message, null);
         }
     }
 
@@ -127,51 +264,6 @@ final class CsvFile {
                     + "written twice: \"\"); nothing was sent";
         }
         return "not valid CSV on " + where + "; nothing was sent";
-    }
-
-    /** Checks the whole file decodes as UTF-8; returns its SHA-256 (hex), computed on the same pass. */
-    static String checkUtf8(Path file) throws IOException {
-        java.security.MessageDigest sha;
-        try {
-            sha = java.security.MessageDigest.getInstance("SHA-256");
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-        CharsetDecoder dec = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
-        byte[] buf = new byte[1 << 16];
-        ByteBuffer in = ByteBuffer.allocate(buf.length + 8);
-        CharBuffer out = CharBuffer.allocate(buf.length + 8);
-        long offset = 0;
-        boolean any = false;
-        try (InputStream is = Files.newInputStream(file)) {
-            int n;
-            while ((n = is.read(buf)) > 0) {
-                any = true;
-                sha.update(buf, 0, n);
-                in.put(buf, 0, n).flip();
-                var res = dec.decode(in, out, false);
-                if (res.isError()) {
-                    throw new FileRejectedException("the file is not UTF-8 text (bad bytes near byte "
-                            + (offset + in.position()) + "): save it as 'CSV UTF-8'");
-                }
-                offset += in.position();
-                in.compact();
-                out.clear();
-            }
-            in.flip();
-            if (dec.decode(in, out, true).isError() || dec.flush(out).isError()) {
-                throw new FileRejectedException("the file is not UTF-8 text (it ends inside a character): "
-                        + "save it as 'CSV UTF-8'");
-            }
-        } catch (CharacterCodingException e) {
-            throw new FileRejectedException("the file is not UTF-8 text: save it as 'CSV UTF-8'");
-        }
-        if (!any) {
-            throw new FileRejectedException("the file is empty: it needs a header row (id, and any of "
-                    + String.join(", ", CloseApi.UPDATE_FIELDS) + ")");
-        }
-        return java.util.HexFormat.of().formatHex(sha.digest());
     }
 
     /**

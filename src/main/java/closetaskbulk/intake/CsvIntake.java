@@ -37,7 +37,6 @@ public class CsvIntake {
     /** Exchange properties of the intake route. */
     public static final String STATE = "bulkIntake";
     public static final String MOVE_TO = "bulkMoveTo";
-    public static final String DELIMITER = "bulkDelimiter";
     /** Exchange property: this file is previewed (a dry run that writes a plan), whatever bulk.dry-run says. */
     public static final String PREVIEW = "bulkPreview";
     /** Exchange property: the source is plan-intake (the file is a plan). */
@@ -148,12 +147,12 @@ public class CsvIntake {
         if (Files.isSymbolicLink(file)) { // one that replaced the file after the folder was listed: never followed
             throw new FileRejectedException("it is a symbolic link, and links are never followed: drop the file itself");
         }
-        String sha = CsvFile.checkUtf8(file);
+        CsvFile.Shape shape = CsvFile.check(file);
+        String sha = shape.sha();
         // registered with its journal still there: that run stopped between the register and the move, not a re-drop
         if (processed != null && !repeat && processed.contains(sha) && !journals.log(sha).unfinished()) {
             throw new AlreadyProcessedException(processed.firstRun(sha));
         }
-        CsvFile.Shape shape = CsvFile.shape(file);
         List<String> raw = shape.header().stream().map(h -> CsvFile.stripBom(h).trim()).toList();
         List<String> header = plan ? CsvFile.checkPlanHeader(raw, extraColumns) : CsvFile.checkHeader(raw, extraColumns);
         if (plan) { // sealed (as its dry run wrote it), then young enough
@@ -187,9 +186,7 @@ public class CsvIntake {
         run.rows(rows(s));
         ex.setProperty(STATE, s);
         ex.setProperty(Runs.RUN, run);
-        ex.setProperty(DELIMITER, String.valueOf(shape.delimiter()));
-        // the body stays the file: camel-csv streams it (an InputStream body would be stream-cached whole in
-        // memory); a BOM there only touches the header record, which to-rows skips (the header was read above)
+        // the body stays the file: to-rows streams it (an InputStream body would be stream-cached whole in memory)
         LOG.info("{}: {} ({} rows; columns {}, delimiter '{}'{})", file.getFileName(), plan ? "applying the plan"
                 : "reading", shape.rows(), header, shape.delimiter(), dry ? ", DRY RUN" : "");
     }
@@ -216,28 +213,50 @@ public class CsvIntake {
         return this;
     }
 
-    /** Step to-rows: camel-csv's records (the header first) become the run's rows, lazily. */
-    public Iterator<Row> rows(Exchange ex) {
+    /**
+     * Step to-rows: the file's records become the run's rows, read lazily as the run's split asks for them (the
+     * second and last read of the file for the run; the check pass was the first). The split closes the reader.
+     */
+    public Iterator<Row> rows(Exchange ex) throws IOException {
         State s = ex.getProperty(STATE, State.class);
-        @SuppressWarnings("unchecked")
-        Iterator<List<String>> records = ex.getIn().getBody(Iterator.class);
+        Reader r = CsvFile.utf8Reader(s.file);
+        Iterator<CSVRecord> records = CsvFile.format(s.delimiter).parse(r).iterator();
         if (records.hasNext()) {
             records.next(); // the header
         }
-        return new Iterator<>() {
-            int line = 1;
+        return new Rows(records, r, s);
+    }
 
-            @Override
-            public boolean hasNext() {
-                return records.hasNext();
-            }
+    /** Records as rows, numbered as in the results (the header is line 1); closeable, so the split lets the file go. */
+    private static final class Rows implements Iterator<Row>, java.io.Closeable {
+        private final Iterator<CSVRecord> records;
+        private final Reader reader;
+        private final State s;
+        private int line = 1;
+        private boolean closed;
 
-            @Override
-            public Row next() {
-                line++;
-                return row(s, line, records.next());
-            }
-        };
+        Rows(Iterator<CSVRecord> records, Reader reader, State s) {
+            this.records = records;
+            this.reader = reader;
+            this.s = s;
+        }
+
+        @Override
+        public boolean hasNext() {
+            return !closed && records.hasNext(); // the split asks once more after closing
+        }
+
+        @Override
+        public Row next() {
+            line++;
+            return row(s, line, records.next().toList());
+        }
+
+        @Override
+        public void close() throws IOException {
+            closed = true;
+            reader.close();
+        }
     }
 
     private static Row row(State s, int line, List<String> cells) {
