@@ -195,8 +195,8 @@ public final class Application {
                 cli.put("close.api-key", "demo-key");
                 // folders of its own, whatever the settings say: a demo never reads or moves a real file. Its
                 // state is locked like any other, and emptied once locked (its Close starts afresh too)
-                for (String folder : DEMO_FOLDERS) {
-                    cli.put("bulk." + folder, Path.of("demo", folder).toString());
+                for (String name : DEMO_FOLDERS) {
+                    cli.put("bulk." + name, Path.of("demo", name).toString());
                 }
                 cli.put("bulk.demo", "true");
                 cli.putIfAbsent("bulk.routes-reload", "true");

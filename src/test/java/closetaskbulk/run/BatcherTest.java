@@ -26,13 +26,13 @@ class BatcherTest {
     @Test
     void interleavedUpdatesMakeFullBatchesOfOneUpdateEach() {
         Batcher b = batcher(2, 100);
-        assertEquals(List.of(), b.add(2, "task_1", DONE, null));
-        assertEquals(List.of(), b.add(3, "task_2", BOB, null));
-        List<Batch> full = b.add(4, "task_3", DONE, null);
+        assertEquals(List.of(), b.add(2, "task_1", DONE, null, null));
+        assertEquals(List.of(), b.add(3, "task_2", BOB, null, null));
+        List<Batch> full = b.add(4, "task_3", DONE, null, null);
         assertEquals(1, full.size());
         assertEquals(List.of("task_1", "task_3"), full.get(0).ids());
         assertEquals(DONE, full.get(0).update());
-        b.add(5, "task_4", DONE, null);
+        b.add(5, "task_4", DONE, null, null);
         List<Batch> rest = b.flush();
         assertEquals(List.of(List.of("task_2"), List.of("task_4")), rest.stream().map(Batch::ids).toList());
         assertEquals(List.of(), b.flush(), "flushed once");
@@ -41,8 +41,8 @@ class BatcherTest {
     @Test
     void pastMaxOpenUpdatesTheOldestBatchLeavesEarly() {
         Batcher b = batcher(100, 1);
-        b.add(2, "task_1", DONE, null);
-        List<Batch> early = b.add(3, "task_2", BOB, null);
+        b.add(2, "task_1", DONE, null, null);
+        List<Batch> early = b.add(3, "task_2", BOB, null, null);
         assertEquals(List.of(List.of("task_1")), early.stream().map(Batch::ids).toList());
         assertEquals(List.of(List.of("task_2")), b.flush().stream().map(Batch::ids).toList());
     }
@@ -50,7 +50,7 @@ class BatcherTest {
     @Test
     void batchNumbersFollowTheOrderBatchesOpen() {
         Batcher b = batcher(1, 100);
-        assertEquals(1, b.add(2, "task_1", DONE, null).get(0).number());
-        assertEquals(2, b.add(3, "task_2", BOB, null).get(0).number());
+        assertEquals(1, b.add(2, "task_1", DONE, null, null).get(0).number());
+        assertEquals(2, b.add(3, "task_2", BOB, null, null).get(0).number());
     }
 }

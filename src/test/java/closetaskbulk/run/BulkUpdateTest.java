@@ -64,8 +64,8 @@ class BulkUpdateTest {
     void aPlanRowWhoseTaskChangedSinceIsNotWritten() throws Exception {
         Run run = new Run("t", reports, "test", false, Map.of(), List.of("assigned_to"));
         Batch b = new Batch(run, new Update("user_bob", null, null), 1);
-        b.add(2, "task_same", Map.of("assigned_to", "user_alice"));
-        b.add(3, "task_moved", Map.of("assigned_to", "user_alice"));
+        b.add(2, "task_same", Map.of("assigned_to", "user_alice"), null);
+        b.add(3, "task_moved", Map.of("assigned_to", "user_alice"), null);
         b.request();
         b.answer(JSON.readTree("{\"data\": [{\"id\": \"task_same\", \"assigned_to\": \"user_alice\"},"
                 + " {\"id\": \"task_moved\", \"assigned_to\": \"user_carol\"}]}"));

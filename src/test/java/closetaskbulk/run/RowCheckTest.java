@@ -73,7 +73,7 @@ class RowCheckTest {
         RowCheck check = new RowCheck();
         Row byEmail = row(2, "task_a", Map.of("assigned_to", "Bob@Example.com"));
         assertThrows(IllegalStateException.class, () -> check.check(byEmail, run), "route run lists the users first");
-        run.users(Map.of("bob@example.com", "user_bob"), null);
+        run.users(Map.of("bob@example.com", List.of("user_bob")), null);
         assertEquals("user_bob", check.check(byEmail, run).update().assignedTo());
         assertNull(check.check(row(3, "task_b", Map.of("assigned_to", "eve@example.com")), run));
         assertTrue(run.message(3).contains("not the e-mail of a user"), run.message(3));
