@@ -312,7 +312,7 @@ final class CsvFile {
 
     /**
      * A plan's header: id, then {@code <field>_before,<field>_after} for each field it changes; line, error
-     * and planned_at are read or ignored. Anything else rejects it.
+     * and planned_at are read or ignored; other columns are as {@code extras} says (carried, or refused).
      */
     static List<String> checkPlanHeader(List<String> raw, ExtraColumns extras) {
         List<String> header = raw.stream().map(h -> stripBom(h).trim().toLowerCase(Locale.ROOT)).toList();
