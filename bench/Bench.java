@@ -47,6 +47,24 @@ public class Bench {
             System.out.println(md);
             return;
         }
+        if (args.length > 0 && args[0].equals("rate-limit")) { // section 2 alone, concurrency 2 and 4 (about 2 minutes)
+            rateLimitOnly();
+            System.out.println(md);
+            return;
+        }
+        if (args.length > 0 && args[0].equals("pacer")) { // the pacer alone against section 2's limit (about 2 minutes)
+            pacerOnly();
+            System.out.println(md);
+            return;
+        }
+        if (args.length > 0 && args[0].equals("profile")) { // section 3's no-latency run once, under JFR
+            try (CloseEmulator e = emulator(20_000)) {
+                Run r = run(e, rows(20_000), Map.of(), "-Xmx512m -XX:StartFlightRecording=filename="
+                        + Path.of("target/bench/overhead.jfr").toAbsolutePath() + ",settings=profile");
+                System.out.println("the file's run: " + r.fileMs + " ms; recording: target/bench/overhead.jfr");
+            }
+            return;
+        }
         if (args.length > 0 && args[0].equals("once")) { // section 7 alone (under a minute)
             once();
             System.out.println(md);
@@ -105,20 +123,104 @@ public class Bench {
                         + "rows are grouped by update and cut only at the batch size.\n\n" : "**Target missed.**\n\n");
     }
 
+    /** Section 2's case: n rows at 20 requests/s per group (burst 20), 50 ms latency; the median of RUNS. */
+    static Run atRateLimit(int n, int concurrency) throws Exception {
+        List<Run> runs = new ArrayList<>();
+        for (int r = 0; r < RUNS; r++) {
+            try (CloseEmulator e = emulator(n)) {
+                e.rateLimits().set(20, 20);
+                e.faults().latency(50, 0);
+                runs.add(run(e, rows(n), Map.of("close.concurrency", String.valueOf(concurrency))));
+            }
+        }
+        runs.forEach(r -> System.out.println("  concurrency " + concurrency + ": " + r.fileMs + " ms, " + r.r429 + " 429s"));
+        return median(runs);
+    }
+
+    /** `bash bench/run.sh rate-limit`: section 2's table for concurrency 2 and 4 only. */
+    static void rateLimitOnly() throws Exception {
+        int n = 20_000;
+        double boundS = (n / 100) / 20.0;
+        md.append("| close.concurrency | time (s) | vs bound | 429s |\n|---|---|---|---|\n");
+        for (int c : new int[] {2, 4}) {
+            Run m = atRateLimit(n, c);
+            md.append("| ").append(c).append(" | ").append(fmt(m.fileMs / 1000.0)).append(" | ")
+                    .append(fmt(m.fileMs / 1000.0 / boundS)).append("x | ").append(m.r429).append(" |\n");
+        }
+    }
+
+    /**
+     * `bash bench/run.sh pacer`: section 2's case with the pacer alone, no Camel and no HTTP: workers that read
+     * then write 200 batches through closetaskbulk.close.Pacer against the emulator's token bucket (20/s, burst
+     * 20), 50 ms per call. Threads mostly sleep, so the figure holds on a busy machine where the full run's
+     * does not: it isolates the pacer's timing.
+     */
+    static void pacerOnly() throws Exception {
+        double boundS = 200 / 20.0;
+        md.append("| close.concurrency | time (s) | vs bound | 429s |\n|---|---|---|---|\n");
+        for (int c : new int[] {2, 4}) {
+            List<long[]> runs = new ArrayList<>();
+            for (int r = 0; r < RUNS; r++) {
+                runs.add(pacedBatches(c, 200));
+                System.out.println("  concurrency " + c + ": " + runs.get(r)[0] + " ms, " + runs.get(r)[1] + " 429s");
+            }
+            runs.sort(java.util.Comparator.comparingLong(x -> x[0]));
+            long[] m = runs.get(RUNS / 2);
+            md.append("| ").append(c).append(" | ").append(fmt(m[0] / 1000.0)).append(" | ")
+                    .append(fmt(m[0] / 1000.0 / boundS)).append("x | ").append(m[1]).append(" |\n");
+        }
+    }
+
+    /** {time in ms, 429s} for {@code batches} read-then-write batches on {@code workers} threads. */
+    static long[] pacedBatches(int workers, int batches) throws Exception {
+        closetaskbulk.emulator.RateLimits close = new closetaskbulk.emulator.RateLimits().set(20, 20);
+        closetaskbulk.close.Pacer pacer = new closetaskbulk.close.Pacer(600_000, 0);
+        org.apache.camel.CamelContext camel = new org.apache.camel.impl.DefaultCamelContext();
+        java.util.concurrent.atomic.AtomicInteger left = new java.util.concurrent.atomic.AtomicInteger(batches);
+        java.util.concurrent.atomic.AtomicLong limited = new java.util.concurrent.atomic.AtomicLong();
+        List<Thread> threads = new ArrayList<>();
+        long t0 = System.nanoTime();
+        for (int w = 0; w < workers; w++) {
+            Thread t = new Thread(() -> {
+                while (left.getAndDecrement() > 0) {
+                    for (String group : new String[] {"read", "write"}) {
+                        while (true) {
+                            pacer.acquire(new org.apache.camel.support.DefaultExchange(camel), group);
+                            closetaskbulk.emulator.RateLimits.Answer a = close.take(group);
+                            sleep(50);
+                            if (a.allowed()) {
+                                pacer.update(group, a.header());
+                                break;
+                            }
+                            limited.incrementAndGet();
+                            pacer.rateLimited(group, a.header(), "1");
+                        }
+                    }
+                }
+            });
+            t.start();
+            threads.add(t);
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        return new long[] {(System.nanoTime() - t0) / 1_000_000, limited.get()};
+    }
+
+    static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     // ---- 2, 3. throughput at 20 requests/s per group, 50 ms latency; against a plain HttpClient loop
     static void throughput() throws Exception {
         int n = 20_000;
         Map<Integer, Run> byConcurrency = new LinkedHashMap<>();
         for (int c : new int[] {1, 2, 4}) {
-            List<Run> runs = new ArrayList<>();
-            for (int r = 0; r < RUNS; r++) {
-                try (CloseEmulator e = emulator(n)) {
-                    e.rateLimits().set(20, 20);
-                    e.faults().latency(50, 0);
-                    runs.add(run(e, rows(n), Map.of("close.concurrency", String.valueOf(c))));
-                }
-            }
-            byConcurrency.put(c, median(runs));
+            byConcurrency.put(c, atRateLimit(n, c));
         }
         List<Long> plain = new ArrayList<>();
         List<Long> plain429 = new ArrayList<>();
