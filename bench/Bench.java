@@ -45,37 +45,38 @@ public class Bench {
                long peakHeapMb, long readyMs, Path dir) {
     }
 
+    interface Section {
+        void run() throws Exception;
+    }
+
+    static void profile() throws Exception {
+        try (CloseEmulator e = emulator(20_000)) {
+            Run r = run(e, rows(20_000), Map.of(), "-Xmx512m -XX:StartFlightRecording=filename="
+                    + Path.of("target/bench/overhead.jfr").toAbsolutePath() + ",settings=profile");
+            md.append("the file's run: ").append(r.fileMs).append(" ms; recording: target/bench/overhead.jfr\n");
+        }
+    }
+
     public static void main(String[] args) throws Exception {
-        if (args.length > 0 && args[0].equals("real-run")) { // section 5b alone (about 3 minutes)
-            realRunCost();
-            System.out.println(md);
-            return;
-        }
-        if (args.length > 0 && args[0].equals("extra-columns")) { // section 5c alone (about 3 minutes)
-            extraColumnsCost();
-            System.out.println(md);
-            return;
-        }
-        if (args.length > 0 && args[0].equals("resume")) { // section 5d alone (about 4 minutes)
-            resumeCost();
-            System.out.println(md);
-            return;
-        }
-        if (args.length > 0 && args[0].equals("local-cost")) { // sections 5 and 5b alone (about 8 minutes)
-            localCost();
-            System.out.println(md);
-            md.setLength(0);
-            realRunCost();
-            System.out.println(md);
-            return;
-        }
-        if (args.length > 0 && args[0].equals("launcher")) { // section 7 through bin/close-task-bulk alone
-            onceThroughLauncher();
-            System.out.println(md);
-            return;
-        }
-        if (args.length > 0 && args[0].equals("once")) { // section 7 alone (under a minute)
-            once();
+        // bash bench/run.sh <section>: one part alone, printed (the whole run rewrites docs/BENCHMARKS.md)
+        Section only = switch (args.length > 0 ? args[0] : "") {
+            case "real-run" -> Bench::realRunCost; // 5b (about 3 minutes)
+            case "extra-columns" -> Bench::extraColumnsCost; // 5c (about 3 minutes)
+            case "resume" -> Bench::resumeCost; // 5d (about 4 minutes)
+            case "local-cost" -> () -> { // 5 and 5b (about 8 minutes)
+                localCost();
+                realRunCost();
+            };
+            case "launcher" -> Bench::onceThroughLauncher; // 7 through bin/close-task-bulk
+            case "rate-limit" -> Bench::rateLimitOnly; // 2 at concurrency 2 and 4 (about 2 minutes)
+            case "pacer" -> Bench::pacerOnly; // the pacer alone against section 2's limit (about 2 minutes)
+            case "profile" -> Bench::profile; // section 3's no-latency run once, under JFR
+            case "once" -> Bench::once; // 7 (under a minute)
+            case "" -> null;
+            default -> throw new IllegalArgumentException("no section " + args[0]);
+        };
+        if (only != null) {
+            only.run();
             System.out.println(md);
             return;
         }
@@ -135,20 +136,104 @@ public class Bench {
                         + "rows are grouped by update and cut only at the batch size.\n\n" : "**Target missed.**\n\n");
     }
 
+    /** Section 2's case: n rows at 20 requests/s per group (burst 20), 50 ms latency; the median of RUNS. */
+    static Run atRateLimit(int n, int concurrency) throws Exception {
+        List<Run> runs = new ArrayList<>();
+        for (int r = 0; r < RUNS; r++) {
+            try (CloseEmulator e = emulator(n)) {
+                e.rateLimits().set(20, 20);
+                e.faults().latency(50, 0);
+                runs.add(run(e, rows(n), Map.of("close.concurrency", String.valueOf(concurrency))));
+            }
+        }
+        runs.forEach(r -> System.out.println("  concurrency " + concurrency + ": " + r.fileMs + " ms, " + r.r429 + " 429s"));
+        return median(runs);
+    }
+
+    /** `bash bench/run.sh rate-limit`: section 2's table for concurrency 2 and 4 only. */
+    static void rateLimitOnly() throws Exception {
+        int n = 20_000;
+        double boundS = (n / 100) / 20.0;
+        md.append("| close.concurrency | time (s) | vs bound | 429s |\n|---|---|---|---|\n");
+        for (int c : new int[] {2, 4}) {
+            Run m = atRateLimit(n, c);
+            md.append("| ").append(c).append(" | ").append(fmt(m.fileMs / 1000.0)).append(" | ")
+                    .append(fmt(m.fileMs / 1000.0 / boundS)).append("x | ").append(m.r429).append(" |\n");
+        }
+    }
+
+    /**
+     * `bash bench/run.sh pacer`: section 2's case with the pacer alone, no Camel and no HTTP: workers that read
+     * then write 200 batches through closetaskbulk.close.Pacer against the emulator's token bucket (20/s, burst
+     * 20), 50 ms per call. Threads mostly sleep, so the figure holds on a busy machine where the full run's
+     * does not: it isolates the pacer's timing.
+     */
+    static void pacerOnly() throws Exception {
+        double boundS = 200 / 20.0;
+        md.append("| close.concurrency | time (s) | vs bound | 429s |\n|---|---|---|---|\n");
+        for (int c : new int[] {2, 4}) {
+            List<long[]> runs = new ArrayList<>();
+            for (int r = 0; r < RUNS; r++) {
+                runs.add(pacedBatches(c, 200));
+                System.out.println("  concurrency " + c + ": " + runs.get(r)[0] + " ms, " + runs.get(r)[1] + " 429s");
+            }
+            runs.sort(java.util.Comparator.comparingLong(x -> x[0]));
+            long[] m = runs.get(RUNS / 2);
+            md.append("| ").append(c).append(" | ").append(fmt(m[0] / 1000.0)).append(" | ")
+                    .append(fmt(m[0] / 1000.0 / boundS)).append("x | ").append(m[1]).append(" |\n");
+        }
+    }
+
+    /** {time in ms, 429s} for {@code batches} read-then-write batches on {@code workers} threads. */
+    static long[] pacedBatches(int workers, int batches) throws Exception {
+        closetaskbulk.emulator.RateLimits close = new closetaskbulk.emulator.RateLimits().set(20, 20);
+        closetaskbulk.close.Pacer pacer = new closetaskbulk.close.Pacer(600_000, 0);
+        org.apache.camel.CamelContext camel = new org.apache.camel.impl.DefaultCamelContext();
+        java.util.concurrent.atomic.AtomicInteger left = new java.util.concurrent.atomic.AtomicInteger(batches);
+        java.util.concurrent.atomic.AtomicLong limited = new java.util.concurrent.atomic.AtomicLong();
+        List<Thread> threads = new ArrayList<>();
+        long t0 = System.nanoTime();
+        for (int w = 0; w < workers; w++) {
+            Thread t = new Thread(() -> {
+                while (left.getAndDecrement() > 0) {
+                    for (String group : new String[] {"read", "write"}) {
+                        while (true) {
+                            pacer.acquire(new org.apache.camel.support.DefaultExchange(camel), group);
+                            closetaskbulk.emulator.RateLimits.Answer a = close.take(group);
+                            sleep(50);
+                            if (a.allowed()) {
+                                pacer.update(group, a.header());
+                                break;
+                            }
+                            limited.incrementAndGet();
+                            pacer.rateLimited(group, a.header(), "1");
+                        }
+                    }
+                }
+            });
+            t.start();
+            threads.add(t);
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        return new long[] {(System.nanoTime() - t0) / 1_000_000, limited.get()};
+    }
+
+    static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     // ---- 2, 3. throughput at 20 requests/s per group, 50 ms latency; against a plain HttpClient loop
     static void throughput() throws Exception {
         int n = 20_000;
         Map<Integer, Run> byConcurrency = new LinkedHashMap<>();
         for (int c : new int[] {1, 2, 4}) {
-            List<Run> runs = new ArrayList<>();
-            for (int r = 0; r < RUNS; r++) {
-                try (CloseEmulator e = emulator(n)) {
-                    e.rateLimits().set(20, 20);
-                    e.faults().latency(50, 0);
-                    runs.add(run(e, rows(n), Map.of("close.concurrency", String.valueOf(c))));
-                }
-            }
-            byConcurrency.put(c, median(runs));
+            byConcurrency.put(c, atRateLimit(n, c));
         }
         List<Long> plain = new ArrayList<>();
         List<Long> plain429 = new ArrayList<>();

@@ -5,8 +5,11 @@
 # `bash bench/run.sh extra-columns` only section 5c (the same with five carried columns),
 # `bash bench/run.sh resume` only section 5d (1,000,000 rows killed at 90 %, then resumed, -Xmx256m),
 # `bash bench/run.sh once` only section 7 (a 15-row file with --once), `bash bench/run.sh launcher` only its
-# part through the distribution's bin/close-task-bulk, and `bash bench/run.sh local-cost` sections 5 and 5b;
-# each prints its sections. -Dbench.jar=<jar> (in BENCH_OPTS) measures another build's jar with this harness.
+# part through the distribution's bin/close-task-bulk, `bash bench/run.sh local-cost` sections 5 and 5b, and
+# `bash bench/run.sh rate-limit` only section 2 at concurrency 2 and 4 (`pacer`: the pacer alone, no Camel,
+# against the same limit); each prints its sections. `bash bench/run.sh profile` records section 3's
+# no-latency run with JFR (target/bench/overhead.jfr). -Dbench.jar=<jar> (in BENCH_OPTS) measures another
+# build's jar with this harness.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -B -q package -DskipTests

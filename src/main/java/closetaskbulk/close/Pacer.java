@@ -13,9 +13,12 @@ import org.apache.camel.Exchange;
  * gives no 429, also with several instances on one key:
  * <ul>
  * <li>an answer's {@code remaining}, times {@code share}, less this instance's calls in flight, is what it
- * may send before the next answer (within a window an answer may only lower it: answers arrive out of
- * order);</li>
- * <li>when that is spent, wait for the window's {@code reset};</li>
+ * may send before the next answer;</li>
+ * <li>that allowance is spread evenly over the time to the window's {@code reset} (a trickle, not a burst
+ * then a wait): against a token bucket the pace settles at its refill rate with the bucket half full, so
+ * Close's capacity is never left unused by a full bucket, and against a fixed window no more is sent before
+ * the reset than the answer allowed;</li>
+ * <li>when the allowance is spent, wait for the window's {@code reset};</li>
  * <li>after the reset, until the next answer, one call at a time: others may have spent the new window, so
  * only a fresh answer says how much is left.</li>
  * </ul>
@@ -37,6 +40,9 @@ public class Pacer {
         long resetAt;
         long blockedUntil;
         long lastCall;
+        long nextAt; // the allowance's next slot (nanoTime), spread over the time to the reset
+        double lastFresh = -1; // what the previous answer allowed
+        int callsSinceAnswer; // calls reserved since the previous answer
         int inflight; // calls sent and not yet answered
         long sent;
         double remaining = -1; // what Close's last RateLimit header said is left in its window
@@ -157,10 +163,13 @@ public class Pacer {
                     if (maxPerSecond > 0 && g.lastCall != 0) {
                         at = Math.max(at, g.lastCall + (long) (1e9 / maxPerSecond));
                     }
-                    if (g.allowance >= 1) {
+                    if (g.paced && g.allowance >= 1) {
+                        at = Math.max(at, g.nextAt);
+                        g.nextAt = at + Math.max(0, g.resetAt - at) / (long) g.allowance;
                         g.allowance -= 1;
                     }
                     g.lastCall = at;
+                    g.callsSinceAnswer++;
                     g.inflight++;
                     g.sent++;
                     reserved = true;
@@ -288,11 +297,19 @@ public class Pacer {
             g.paced = true;
             g.remaining = remaining;
             closetaskbulk.ops.Meters.remaining(groupName, remaining);
-            // Each answer leaves out the calls still in flight, and may be older than one already taken.
+            // Each answer leaves out the calls still in flight. Answers arrive out of order: one may not allow
+            // more than the previous answer still does (less the calls since), so a late, older answer cannot
+            // raise the allowance; a window's budget is not held against the next one.
             long now = System.nanoTime();
             double fresh = Math.max(0, Math.floor(remaining * share) - g.inflight);
-            g.allowance = g.allowance >= 0 && now < g.resetAt ? Math.min(g.allowance, fresh) : fresh;
+            boolean sameWindow = g.lastFresh >= 0 && now < g.resetAt;
+            g.allowance = sameWindow ? Math.max(0, Math.min(fresh, g.lastFresh - g.callsSinceAnswer)) : fresh;
+            g.lastFresh = fresh;
+            g.callsSinceAnswer = 0;
             g.resetAt = now + (long) ((reset == null ? 1 : reset) * 1e9);
+            if (g.allowance >= 1) { // the next slot: the allowance spread from the last call to the reset
+                g.nextAt = g.lastCall + (g.resetAt - now) / (long) g.allowance;
+            }
         }
     }
 

@@ -135,6 +135,19 @@ class PacerTest {
     }
 
     @Test
+    void theAllowanceIsSpreadOverTheTimeToTheResetNotSpentAtOnce() {
+        Pacer pacer = new Pacer(60_000, 0);
+        pacer.acquire(new DefaultExchange(camel), "write");
+        pacer.update("write", "limit=20, remaining=4, reset=0.8"); // 4 calls may go in the next 0.8 s
+        long start = System.nanoTime();
+        for (int i = 0; i < 4; i++) {
+            pacer.acquire(new DefaultExchange(camel), "write");
+        }
+        long ms = (System.nanoTime() - start) / 1_000_000;
+        assertTrue(ms >= 500, "one every 0.2 s or so, not a burst: the 4 took " + ms + " ms");
+    }
+
+    @Test
     void aCallNeverAnsweredDoesNotHoldTheOthersBackPastTheAnswerTimeout() {
         Pacer pacer = new Pacer(60_000, 0, 1, 1500); // calls time out after 1.5 s
         pacer.acquire(new DefaultExchange(camel), "write"); // the first call: its answer never comes
