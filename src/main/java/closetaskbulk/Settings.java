@@ -334,18 +334,6 @@ public final class Settings {
         return ids;
     }
 
-    /** Enabled sweeps that catch up missed runs: id -> "cron|timeZone". */
-    public Map<String, String> sweepsToCatchUp() {
-        Map<String, String> m = new TreeMap<>();
-        for (String id : sweepIds()) {
-            String p = "sweep." + id + ".";
-            if (Boolean.parseBoolean(get(p + "enabled", "false")) && Boolean.parseBoolean(get(p + "run-missed", "true"))) {
-                m.put(id, get(p + "cron", "") + "|" + get(p + "time-zone", "UTC"));
-            }
-        }
-        return m;
-    }
-
     /** A sweep configured in settings must have a filter, an update, a valid cron and time zone. */
     void validateSweeps() {
         for (String id : sweepIds()) {
@@ -420,36 +408,8 @@ public final class Settings {
     }
 
     private static String closest(String key, java.util.Set<String> known) {
-        String best = null;
-        int bestDistance = 4;
-        for (String k : known) {
-            int d = distance(key, k);
-            if (d < bestDistance) {
-                best = k;
-                bestDistance = d;
-            }
-        }
-        return best == null ? " (see config/application.properties for the settings)" : " (did you mean " + best + "?)";
-    }
-
-    /** Levenshtein distance, for suggesting the setting a misspelt name meant. */
-    private static int distance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
+        String hint = closetaskbulk.ops.Names.didYouMean(key, known);
+        return hint.isEmpty() ? " (see config/application.properties for the settings)" : hint;
     }
 
     /** A literal loopback address (127.0.0.0/8, ::1) or localhost: not a host name that only starts like one. */
