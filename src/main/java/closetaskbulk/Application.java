@@ -317,11 +317,15 @@ public final class Application {
                                 + " and /observe/metrics");
                 SweepSchedule sweeps = ctx.getRegistry().lookupByNameAndType("sweepSchedule", SweepSchedule.class);
                 try {
+                    SweepSchedule.check(ctx); // every sweep, wherever its values live
                     if (sweep != null) {
                         sweeps.runNow(ctx, sweep);
                     } else if (!exitWhenDone && !settings.flag("cluster.enabled")) { // clustered Quartz: its misfires
-                        sweeps.catchUp(ctx, settings.sweepsToCatchUp());
+                        sweeps.catchUp(ctx);
                     }
+                } catch (closetaskbulk.sweep.SweepDefinitionException e) {
+                    runState.configError(e.getMessage());
+                    main.completed();
                 } catch (Exception e) {
                     runState.internalError("starting sweeps: " + e);
                     runState.idle();

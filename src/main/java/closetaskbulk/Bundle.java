@@ -249,11 +249,7 @@ public class Bundle implements CamelConfiguration {
 
     /** The run console's beans (routes/console.camel.yaml). */
     private static void console(Settings s, Map<String, Object> beans, SweepSchedule schedule, Pacer pacer, RunState runState) {
-        Map<String, Map<String, String>> sweepSettings = new java.util.TreeMap<>();
-        for (String id : s.sweepIds()) {
-            sweepSettings.put(id, s.withPrefix("sweep." + id + "."));
-        }
-        var sweeps = new closetaskbulk.console.SweepList(sweepSettings, schedule);
+        var sweeps = new closetaskbulk.console.SweepList(schedule);
         long uploadMax = Long.parseLong(s.get("console.upload-max-bytes", "52428800").trim());
         var guard = new closetaskbulk.console.ConsoleGuard();
         Path reports = Path.of(s.get("bulk.reports"));

@@ -203,6 +203,7 @@ public class RouteReloader extends RouteWatcherReloadStrategy {
         if (!duplicates.isEmpty()) { // Camel would let the second replace the first
             throw new IllegalStateException(String.join("; ", duplicates));
         }
+        closetaskbulk.sweep.SweepSchedule.check(ctx); // as at start-up
         held.forEach(r -> ServiceHelper.resumeService(r.getConsumer()));
     }
 

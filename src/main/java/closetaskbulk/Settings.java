@@ -431,18 +431,6 @@ public final class Settings {
         return ids;
     }
 
-    /** Enabled sweeps that catch up missed runs: id -> "cron|timeZone". */
-    public Map<String, String> sweepsToCatchUp() {
-        Map<String, String> m = new TreeMap<>();
-        for (String id : sweepIds()) {
-            String p = "sweep." + id + ".";
-            if (Boolean.parseBoolean(get(p + "enabled", "false")) && Boolean.parseBoolean(get(p + "run-missed", "true"))) {
-                m.put(id, get(p + "cron", "") + "|" + get(p + "time-zone", "UTC"));
-            }
-        }
-        return m;
-    }
-
     /** A sweep configured in settings must have a filter, an update, a valid cron and time zone. */
     void validateSweeps() {
         for (String id : sweepIds()) {
@@ -517,16 +505,8 @@ public final class Settings {
     }
 
     private static String closest(String key, java.util.Set<String> known) {
-        String best = null;
-        int bestDistance = 4;
-        for (String k : known) {
-            int d = closetaskbulk.ops.Spelling.distance(key, k);
-            if (d < bestDistance) {
-                best = k;
-                bestDistance = d;
-            }
-        }
-        return best == null ? " (see config/application.properties for the settings)" : " (did you mean " + best + "?)";
+        String hint = closetaskbulk.ops.Names.didYouMean(key, known);
+        return hint.isEmpty() ? " (see config/application.properties for the settings)" : hint;
     }
 
     /** A literal loopback address (127.0.0.0/8, ::1) or localhost: not a host name that only starts like one. */

@@ -114,7 +114,7 @@ public final class Fixture implements AutoCloseable {
                 + "\n    parameters:\n      - name: sweepId\n        value: " + id + "\n");
         Map<String, String> names = Map.of("enabled", "enabled", "cron", "cron", "time-zone", "timeZone", "filter",
                 "filter", "assigned-to", "assignedTo", "date", "date", "is-complete", "isComplete", "max-tasks",
-                "maxTasks", "dry-run", "dryRun");
+                "maxTasks", "dry-run", "dryRun", "run-missed", "runMissed");
         values.forEach((k, v) -> {
             settings.put("sweep." + id + "." + k, v);
             yaml.append("      - name: ").append(names.get(k)).append("\n        value: \"{{sweep.").append(id)

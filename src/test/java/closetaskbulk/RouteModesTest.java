@@ -38,7 +38,7 @@ class RouteModesTest {
                     id: my-nightly-report
                     group: service
                     from:
-                      uri: timer:report?delay=0&repeatCount=1
+                      uri: scheduler:report?initialDelay=0&repeatCount=1
                       steps:
                         - bean:
                             ref: noSuchBeanInOneOffRuns

@@ -85,4 +85,55 @@ class SweepCatchUpTest {
         assertEquals(1, f.count("PUT /task/"), "the missed real run is caught up");
         assertTrue(f.emulator.store().get(ids.get(0)).get("is_complete").asBoolean());
     }
+
+    /** A sweep whose values are all in its YAML file: checked, caught up and listed as one from settings. */
+    private Path yamlOnlySweep(String id, String filter) throws Exception {
+        Path folder = f.dir.resolve("my-sweeps");
+        Files.createDirectories(folder);
+        Files.writeString(folder.resolve(id + ".camel.yaml"), """
+                - templatedRoute:
+                    routeTemplateRef: sweep
+                    routeId: sweep-%1$s
+                    parameters:
+                      - name: sweepId
+                        value: %1$s
+                      - name: enabled
+                        value: "true"
+                      - name: cron
+                        value: "0 30 7 ? * MON-FRI"
+                      - name: timeZone
+                        value: America/New_York
+                      - name: filter
+                        value: "%2$s"
+                      - name: isComplete
+                        value: "true"
+                """.formatted(id, filter));
+        f.set("camel.main.routes-include-pattern", "file:routes/*.camel.yaml,file:routes/sweeps/*.camel.yaml,file:"
+                + folder + "/*.camel.yaml");
+        return folder;
+    }
+
+    @Test
+    void aSweepWrittenOnlyInYamlIsCaughtUpAndChecked() throws Exception {
+        List<String> ids = f.seed(2);
+        yamlOnlySweep("inline", "is_complete=false&assigned_to=" + Fixture.ALICE);
+        Path state = f.dir.resolve("state");
+        Files.createDirectories(state);
+        Files.writeString(state.resolve("sweeps.properties"), "inline=" + Instant.now().minus(Duration.ofDays(5)) + "\n");
+        f.set("camel.main.duration-max-seconds", "4");
+        f.run();
+        assertEquals(1, f.count("PUT /task/"), f.output);
+        for (String id : ids) {
+            assertTrue(f.emulator.store().get(id).get("is_complete").asBoolean());
+        }
+    }
+
+    @Test
+    void aSweepFilterCloseDoesNotDocumentIsRefusedNamingTheOneMeant() throws Exception {
+        yamlOnlySweep("typo", "is_complete=false&asigned_to=" + Fixture.ALICE);
+        f.set("camel.main.duration-max-seconds", "10");
+        assertEquals(2, f.run(), f.output);
+        assertTrue(f.output.contains("'asigned_to' is not a Close task filter (did you mean assigned_to?)"), f.output);
+        assertEquals(0, f.count("PUT /task/"));
+    }
 }

@@ -26,6 +26,10 @@ public final class CloseApi {
     private CloseApi() {
     }
 
+    /** Close's task types (_type, _type__in), and "all" (every type). */
+    public static final Set<String> TASK_TYPES = Set.of("all", "lead", "incoming_email", "email_followup", "missed_call",
+            "answered_detached_call", "voicemail", "opportunity_due", "incoming_sms", "outgoing_call");
+
     public static boolean isFilter(String name) {
         return FILTERS.contains(name);
     }

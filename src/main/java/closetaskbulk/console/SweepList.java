@@ -13,15 +13,12 @@ import org.quartz.CronExpression;
 
 import closetaskbulk.sweep.SweepSchedule;
 
-/** The sweeps as the console shows them: their routes, their sweep.<id>.* settings, next and last run. */
+/** The sweeps as the console shows them: their routes as made from the template, next and last run. */
 public class SweepList {
 
-    private final Map<String, Map<String, String>> settings;
     private final SweepSchedule schedule;
 
-    /** @param settings sweep.<id>.* by id, then by key (cron, time-zone, filter, …) */
-    public SweepList(Map<String, Map<String, String>> settings, SweepSchedule schedule) {
-        this.settings = settings;
+    public SweepList(SweepSchedule schedule) {
         this.schedule = schedule;
     }
 
@@ -32,23 +29,23 @@ public class SweepList {
                 continue;
             }
             String id = r.getRouteId().substring(SweepSchedule.ROUTE_PREFIX.length());
-            Map<String, String> s = settings.getOrDefault(id, Map.of());
+            Map<String, String> s = SweepSchedule.definition(ctx, id);
             boolean on = ctx.getRouteController().getRouteStatus(r.getRouteId()).isStarted();
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("id", id);
             m.put("enabled", on);
             m.put("cron", s.get("cron"));
-            m.put("time_zone", s.getOrDefault("time-zone", "UTC"));
+            m.put("time_zone", s.get("timeZone"));
             m.put("filter", s.get("filter"));
             Map<String, String> update = new LinkedHashMap<>();
-            for (String k : new String[] {"assigned-to", "date", "is-complete"}) {
-                if (s.get(k) != null && !s.get(k).isBlank()) {
-                    update.put(k.replace('-', '_'), s.get(k));
+            for (String[] k : new String[][] {{"assignedTo", "assigned_to"}, {"date", "date"}, {"isComplete", "is_complete"}}) {
+                if (s.get(k[0]) != null) {
+                    update.put(k[1], s.get(k[0]));
                 }
             }
             m.put("update", update);
-            m.put("dry_run", Boolean.parseBoolean(s.getOrDefault("dry-run", "false")));
-            m.put("next_run", on ? next(s.get("cron"), s.getOrDefault("time-zone", "UTC")) : null);
+            m.put("dry_run", Boolean.parseBoolean(s.get("dryRun")));
+            m.put("next_run", on ? next(s.get("cron"), s.get("timeZone")) : null);
             m.put("last_run", schedule.lastRun(id));
             out.add(m);
         }

@@ -6,7 +6,7 @@ import java.util.Locale;
 import java.util.Map;
 
 import closetaskbulk.ops.Messages;
-import closetaskbulk.ops.Spelling;
+import closetaskbulk.ops.Names;
 
 /**
  * Columns besides the known ones (a spreadsheet's lead_name, notes, ...): carried through to the reports and
@@ -69,7 +69,7 @@ final class ExtraColumns {
             String p = plain(k);
             // 'taskid', 'Assigned To'; one slip in a name of 6+ letters, two in one of 10+ ('asigned_too')
             int slips = p.length() >= 10 ? 2 : p.length() >= 6 ? 1 : 0;
-            if (n.equals(p) || Spelling.distance(n, p) <= slips) {
+            if (n.equals(p) || Names.distance(n, p) <= slips) {
                 return k;
             }
         }

@@ -47,6 +47,11 @@ public final class Listing extends RunCall {
         return ids.size() > maxTasks;
     }
 
+    /** The filter as sent to Close. */
+    Map<String, String> filter() {
+        return filter;
+    }
+
     public int maxTasks() {
         return maxTasks;
     }

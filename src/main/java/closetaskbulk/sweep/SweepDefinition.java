@@ -3,11 +3,16 @@ package closetaskbulk.sweep;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import closetaskbulk.close.CloseApi;
+import closetaskbulk.ops.Names;
 import closetaskbulk.run.RowCheck;
 import closetaskbulk.run.Update;
 
@@ -15,6 +20,8 @@ import closetaskbulk.run.Update;
 public final class SweepDefinition {
 
     /** List parameters the sweep itself sets: a filter may not. */
+    private static final Logger LOG = LoggerFactory.getLogger(SweepDefinition.class);
+
     static final Set<String> RESERVED = Set.of("_fields", "_order_by", "_skip", "_limit", "id", "id__in");
 
     private SweepDefinition() {
@@ -49,10 +56,33 @@ public final class SweepDefinition {
                         + " (the sweep pages and batches by itself)");
             }
             if (!CloseApi.isFilter(k)) {
-                throw new SweepDefinitionException("sweep " + id + ": '" + k + "' is not a Close task filter");
+                throw new SweepDefinitionException("sweep " + id + ": '" + k + "' is not a Close task filter"
+                        + Names.didYouMean(k, CloseApi.FILTERS));
             }
         }
         return filter;
+    }
+
+    /**
+     * A task type Close does not document matches no task: one WARN (not a refusal: Close may add types), with
+     * the type it may have meant. Values still to be evaluated (${…}) are not checked.
+     */
+    public static void warnUnknownTypes(String id, Map<String, String> filter) {
+        for (String k : new String[] {"_type", "_type__in"}) {
+            String v = filter.get(k);
+            if (v == null || v.contains("${")) {
+                continue;
+            }
+            for (String type : v.split(",")) {
+                if (!type.isBlank() && !CloseApi.TASK_TYPES.contains(type.trim())) {
+                    String t = type.trim();
+                    List<String> like = CloseApi.TASK_TYPES.stream().filter(known -> known.contains(t)).sorted().toList();
+                    LOG.warn("sweep {}: {}={} is not one of Close's task types ({}){}: it matches no task", id, k, t,
+                            String.join(", ", new java.util.TreeSet<>(CloseApi.TASK_TYPES)), like.isEmpty()
+                                    ? Names.didYouMean(t, CloseApi.TASK_TYPES) : " (did you mean " + String.join(" or ", like) + "?)");
+                }
+            }
+        }
     }
 
     /** A sweep must change something, with values Close accepts. */

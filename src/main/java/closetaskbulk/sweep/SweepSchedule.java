@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Date;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -17,6 +18,8 @@ import java.util.TreeSet;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Route;
 import org.apache.camel.component.quartz.QuartzComponent;
+import org.apache.camel.model.Model;
+import org.apache.camel.model.RouteDefinition;
 import org.quartz.CronExpression;
 import org.quartz.JobKey;
 import org.slf4j.Logger;
@@ -30,12 +33,15 @@ import closetaskbulk.run.RunState;
  */
 public class SweepSchedule {
 
-    /** A sweep's route is sweep-&lt;id&gt; (routes/sweep.camel.yaml); its Quartz job is &lt;id&gt; in this group. */
     /** A sweep's route is its id with this before it (routes/sweep.camel.yaml's template). */
     public static final String ROUTE_PREFIX = "sweep-";
     static final String GROUP = "sweeps";
 
     private static final Logger LOG = LoggerFactory.getLogger(SweepSchedule.class);
+    /** Template parameters and the sweep.&lt;id&gt;.* settings of the same meaning. */
+    private static final Map<String, String> SETTINGS = Map.of("cron", "cron", "timeZone", "time-zone", "filter", "filter",
+            "assignedTo", "assigned-to", "date", "date", "isComplete", "is-complete", "dryRun", "dry-run",
+            "maxTasks", "max-tasks", "runMissed", "run-missed");
 
     private final Path stateFile;
     private final RunState runState;
@@ -73,24 +79,91 @@ public class SweepSchedule {
         trigger(context, id);
     }
 
-    /** Fires, once, every started sweep whose schedule passed since its last recorded run. */
-    public void catchUp(CamelContext context, Map<String, String> runMissed) throws Exception {
+    /**
+     * A sweep as its route was made from the template: every parameter, placeholders resolved, defaults filled
+     * in. The one place the console, catch-up and the checks read a sweep from, wherever its values live (inline
+     * in its YAML file or as sweep.&lt;id&gt;.* settings).
+     */
+    public static Map<String, String> definition(CamelContext context, String id) {
+        RouteDefinition def = context.getCamelContextExtension().getContextPlugin(Model.class)
+                .getRouteDefinition(ROUTE_PREFIX + id);
+        Map<String, String> m = new LinkedHashMap<>(Map.of("timeZone", "UTC", "dryRun", "false", "maxTasks", "10000",
+                "enabled", "false", "runMissed", "true"));
+        if (def != null && def.getTemplateParameters() != null) {
+            def.getTemplateParameters().forEach((k, v) -> {
+                String value = v == null ? null : context.resolvePropertyPlaceholders(String.valueOf(v));
+                if (value != null && !value.isBlank()) { // an optional placeholder ({{?key}}) may resolve to nothing
+                    m.put(k, value.trim());
+                }
+            });
+        }
+        // a parameter the file does not pass: its sweep.<id>.* setting, as the README's recipe names them
+        SETTINGS.forEach((param, key) -> {
+            if (def != null && (def.getTemplateParameters() == null || !def.getTemplateParameters().containsKey(param))) {
+                String value = context.resolvePropertyPlaceholders("{{?sweep." + id + "." + key + "}}");
+                if (value != null && !value.isBlank()) {
+                    m.put(param, value.trim());
+                }
+            }
+        });
+        return m;
+    }
+
+    /** The ids of the sweeps made from the template. */
+    public static Set<String> ids(CamelContext context) {
+        Set<String> ids = new TreeSet<>();
+        context.getRoutes().forEach(r -> {
+            if (r.getRouteId().startsWith(ROUTE_PREFIX)) {
+                ids.add(r.getRouteId().substring(ROUTE_PREFIX.length()));
+            }
+        });
+        return ids;
+    }
+
+    /**
+     * Every sweep's definition can run: a Quartz cron, a known time zone, Close's list filters only (a task type
+     * Close does not document is a WARN), an update. At start-up and at every route reload.
+     */
+    public static void check(CamelContext context) {
+        for (String id : ids(context)) {
+            Map<String, String> d = definition(context, id);
+            String cron = d.getOrDefault("cron", "");
+            if (!CronExpression.isValidExpression(cron)) {
+                throw new SweepDefinitionException("sweep " + id + ": cron '" + cron + "' is not a Quartz cron: e.g. '0 0 2 * * ?' (02:00 every day)");
+            }
+            SweepDefinition.zone(id, d.get("timeZone"));
+            Map<String, String> filter = SweepDefinition.checkFilter(id, SweepDefinition.parse(d.getOrDefault("filter", "")));
+            SweepDefinition.warnUnknownTypes(id, filter);
+            Map<String, String> update = new LinkedHashMap<>();
+            for (String[] p : new String[][] {{"assignedTo", "assigned_to"}, {"date", "date"}, {"isComplete", "is_complete"}}) {
+                if (d.containsKey(p[0])) {
+                    update.put(p[1], d.get(p[0]));
+                }
+            }
+            if (update.isEmpty()) {
+                SweepDefinition.checkUpdate(id, update); // names what to set
+            }
+            update.values().removeIf(v -> v.contains("${")); // relative values are checked when they run
+            if (!update.isEmpty()) {
+                SweepDefinition.checkUpdate(id, update);
+            }
+        }
+    }
+
+    /** Fires, once, every started sweep whose schedule passed since its last recorded run (unless runMissed is false). */
+    public void catchUp(CamelContext context) throws Exception {
         Properties last = lastRuns();
         Date now = Date.from(now());
-        for (Route r : context.getRoutes()) {
-            String routeId = r.getRouteId();
-            if (!routeId.startsWith(ROUTE_PREFIX) || !context.getRouteController().getRouteStatus(routeId).isStarted()) {
-                continue;
-            }
-            String id = routeId.substring(ROUTE_PREFIX.length());
+        for (String id : ids(context)) {
+            String routeId = ROUTE_PREFIX + id;
             String lastRun = last.getProperty(id);
-            String cron = runMissed.get(id);
-            if (lastRun == null || cron == null) {
-                continue; // never ran here, or catching up is off for it
+            Map<String, String> d = definition(context, id);
+            if (lastRun == null || !context.getRouteController().getRouteStatus(routeId).isStarted()
+                    || !Boolean.parseBoolean(d.get("runMissed"))) {
+                continue; // never ran here, off, or catching up is off for it
             }
-            String[] parts = cron.split("\\|", 2);
-            CronExpression expr = new CronExpression(parts[0]);
-            expr.setTimeZone(java.util.TimeZone.getTimeZone(parts.length > 1 ? parts[1] : "UTC"));
+            CronExpression expr = new CronExpression(d.get("cron"));
+            expr.setTimeZone(java.util.TimeZone.getTimeZone(d.get("timeZone")));
             Date next = expr.getNextValidTimeAfter(Date.from(Instant.parse(lastRun)));
             if (next != null && next.before(now)) {
                 LOG.warn("sweep {}: its run of {} was missed while the bundle was down; running it once now", id, next.toInstant());

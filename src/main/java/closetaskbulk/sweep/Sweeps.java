@@ -127,7 +127,11 @@ public class Sweeps {
                 visitor.row(r.line(), r.id(), r.cells());
             }
         });
-        LOG.info("{}: {} tasks match", run.name(), ids.size());
+        if (ids.isEmpty()) {
+            LOG.info("{}: no task matches {}: nothing to {}", run.name(), listing.filter(), run.dryRun() ? "plan" : "update");
+        } else {
+            LOG.info("{}: {} tasks match", run.name(), ids.size());
+        }
         return rows;
     }
 }
