@@ -91,8 +91,8 @@ class DistributionIT {
     @Test
     void theDemoRunsFromAnyFolderAndTheArchiveIsReused() throws Exception {
         Path work = folder(dir, "work");
-        Files.createDirectories(work.resolve("data/inbox"));
-        Files.copy(home.resolve("examples/complete-tasks.csv"), work.resolve("data/inbox/complete-tasks.csv"));
+        Files.createDirectories(work.resolve("demo/inbox")); // the demo's own folders, as the README says
+        Files.copy(home.resolve("examples/complete-tasks.csv"), work.resolve("demo/inbox/complete-tasks.csv"));
         Result first = run(work, Map.of(), "--demo", "--once");
         assertEquals(0, first.code(), first.out() + first.err());
         assertEquals("", first.err(), "nothing on stderr at start (no SLF4J warning, no CDS warning)");
