@@ -20,9 +20,8 @@ import org.apache.camel.spi.IdempotentRepository;
 public final class PlanSeals {
 
     /** Why a plan is refused, and what to do instead: one line, for the summary, the log and the console. */
-    public static final String NOT_SEALED = "this plan is not one a dry run of this bundle wrote, or it was changed "
-            + "since (SHA-256 %s…). A plan is applied only as its dry run wrote it; to change "
-            + "it, edit the CSV of changes and make a new preview (a dry run)";
+    public static final String NOT_SEALED = "not a plan a dry run of this bundle wrote, or changed since "
+            + "(SHA-256 %s…): a plan is applied only as written; to change it, edit the CSV and make a new preview";
 
     private final IdempotentRepository register;
 
