@@ -212,7 +212,7 @@ public class Bundle implements CamelConfiguration {
         beans.put("cliConnectorFactory", cli);
         beans.put("pacer", pacer);
         beans.put("closeCall", call);
-        beans.put("bulkUpdate", new BulkUpdate());
+        beans.put("bulkUpdate", new BulkUpdate(s.intSetting("close.retry.max-failed-batches")));
         beans.put("rowCheck", new RowCheck(s.dateFormat()));
         beans.put("runs", new Runs(runState, s.intSetting("bulk.progress-interval")));
         beans.put("batchErrors", new BatchErrors());

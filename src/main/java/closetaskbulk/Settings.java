@@ -39,7 +39,7 @@ public final class Settings {
             "cluster.leader-check-interval");
     /** Whole-number settings and their smallest value. */
     static final Map<String, Integer> COUNTS = Map.of("close.batch-size", 1, "close.concurrency", 1,
-            "close.list-limit", 1, "close.retry.max-attempts", 0, "bulk.max-open-batches", 1,
+            "close.list-limit", 1, "close.retry.max-attempts", 0, "close.retry.max-failed-batches", 1, "bulk.max-open-batches", 1,
             "bulk.batch-queue-size", 1, "cluster.db.pool-size", 1);
     /** Every other setting of ours (close.*, bulk.*, cluster.*); bulk.filter.* and sweep.* are checked apart. */
     static final java.util.Set<String> OTHERS = java.util.Set.of("close.base-url", "close.api-key",

@@ -300,4 +300,20 @@ class DeliveryTest {
         assertEquals(ids, undo.stream().map(r -> r.get("id")).toList());
         assertTrue(undo.stream().allMatch(r -> r.get("assigned_to").equals(Fixture.ALICE)), undo.toString());
     }
+
+    @Test
+    void aStormOf5xxStopsTheRunAfterTheFailedBatchesInARow() throws Exception {
+        List<String> ids = f.seed(50);
+        f.set("close.batch-size", "5").set("close.concurrency", "1").set("close.retry.max-attempts", "1")
+                .set("close.retry.max-failed-batches", "3");
+        f.emulator.faults().errorRate(1.0, 503);
+        f.drop("storm.csv", rows(ids, Fixture.BOB));
+        assertEquals(1, f.run("--once"), f.output);
+        List<CSVRecord> results = f.results("storm");
+        assertEquals(50, results.size());
+        assertTrue(results.stream().allMatch(r -> r.get("status").equals("FAILED")), results.toString());
+        assertEquals(35, results.stream().filter(r -> r.get("message").startsWith("Close unavailable")).count());
+        assertEquals(6, f.emulator.requests().size(), "3 batches, each tried twice; then nothing sent");
+        assertEquals(51, Files.readAllLines(f.reports.resolve("storm.retry.csv")).size(), "every row can be dropped again");
+    }
 }

@@ -143,7 +143,7 @@ public class CloseCall {
         String msg = e instanceof CloseException ? e.getMessage()
                 : "no answer from Close after retries: " + e.getClass().getSimpleName()
                 + (e.getMessage() == null ? "" : " " + e.getMessage());
-        work.fail(status, msg);
+        work.fail(status, msg, !(e instanceof CloseHalt) && (status == 0 || status >= 500));
         exchange.getIn().setBody(work);
     }
 

@@ -56,6 +56,14 @@ public interface CloseWork {
     /** The call failed for good (after retries, refused, or a halt): {@code status} 0 when there was no answer. */
     void fail(int status, String message);
 
+    /**
+     * The call failed for good; {@code unanswered}: it was sent and got no answer or a 5xx (not a halt, not a
+     * refusal), so Close may have applied it.
+     */
+    default void fail(int status, String message, boolean unanswered) {
+        fail(status, message);
+    }
+
     /** True once {@link #fail} was called. */
     boolean isFailed();
 }

@@ -194,6 +194,7 @@ public final class Batch extends RunCall {
 
     @Override
     public void answer(JsonNode body) {
+        run.closeFailed(false);
         if (writing) {
             return; // Close answers a bulk update with {"ok": true} and nothing else
         }
@@ -212,9 +213,17 @@ public final class Batch extends RunCall {
     /** Every row without a result yet is FAILED, with the reason. */
     @Override
     public void fail(int status, String message) {
+        fail(status, message, false);
+    }
+
+    @Override
+    public void fail(int status, String message, boolean unanswered) {
         failed = true;
+        if (unanswered) { // a batch not sent (Close unavailable) neither counts nor resets the count
+            run.closeFailed(true);
+        }
         String why = message;
-        if (writing && (status == 0 || status >= 500)) { // no answer, or a 5xx: Close may have applied it
+        if (writing && unanswered) { // no answer, or a 5xx: Close may have applied it
             why = message + "; Close may have applied it: the values from before are in the undo file";
             for (int i : sending) {
                 JsonNode before = found.get(ids.get(i));

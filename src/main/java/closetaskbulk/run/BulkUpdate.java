@@ -18,6 +18,28 @@ import closetaskbulk.run.Run.Status;
  */
 public class BulkUpdate {
 
+    private final int maxFailedBatches;
+
+    /** {@code maxFailedBatches}: close.retry.max-failed-batches. */
+    public BulkUpdate(int maxFailedBatches) {
+        this.maxFailedBatches = maxFailedBatches;
+    }
+
+    /**
+     * Filter close-unavailable: close.retry.max-failed-batches batches of this run in a row failed after their
+     * retries (5xx, no answer), so Close is taken as unavailable and this batch is not sent.
+     */
+    public boolean closeUnavailable(Batch b) {
+        return b.run().failedInARow() >= maxFailedBatches;
+    }
+
+    /** Step batch-not-sent: the batch's rows are FAILED, nothing sent; they are in the retry file. */
+    public void notSent(Batch b) {
+        b.fail(0, "Close unavailable: " + b.run().failedInARow() + " batches in a row failed after their retries "
+                + "(close.retry.max-failed-batches=" + maxFailedBatches + "), so this one was not sent; drop the "
+                + "retry file again once Close answers");
+    }
+
     /** Step batch-start: a batch read (or confirmed) before a crash is not read again. */
     public Batch start(Batch b) {
         b.run().batchSent();

@@ -105,6 +105,22 @@ public class Run {
         return usersListed;
     }
 
+    private final AtomicInteger failedInARow = new AtomicInteger();
+
+    /** A call of this run failed for good with a 5xx or no answer (true), or Close answered one (false). */
+    void closeFailed(boolean failed) {
+        if (failed) {
+            failedInARow.incrementAndGet();
+        } else {
+            failedInARow.set(0);
+        }
+    }
+
+    /** Batches in a row whose call failed for good with a 5xx or no answer. */
+    int failedInARow() {
+        return failedInARow.get();
+    }
+
     /** The ids of the users with this e-mail (any case): none, one, or more when users share it. */
     synchronized List<String> userIds(String email) {
         return usersByEmail == null ? List.of()
