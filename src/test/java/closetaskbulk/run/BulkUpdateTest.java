@@ -23,7 +23,7 @@ class BulkUpdateTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Update DONE = new Update(null, null, true);
-    private final BulkUpdate steps = new BulkUpdate();
+    private final BulkUpdate steps = new BulkUpdate(5);
 
     /** A batch of task_gone (not found), task_done (already complete), task_open; read as Close would answer. */
     private Batch read(boolean dryRun) throws Exception {
