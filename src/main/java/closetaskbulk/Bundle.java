@@ -35,9 +35,31 @@ import closetaskbulk.sweep.Sweeps;
  */
 public class Bundle implements CamelConfiguration {
 
+    /**
+     * Camel's own key, camel.main.routes-reload-enabled, does what bulk.routes-reload does. Camel's reload (4.18)
+     * reloads a file once per route in it (a duplicate route id at every save of routes that span files) and removes
+     * the running routes before the new ones are built: its strategy, made as Camel Main read the key, is taken out
+     * before the context starts, and the bundle's reloader runs instead.
+     */
+    private static boolean camelsOwnReload(CamelContext context) {
+        var camels = context.hasService(org.apache.camel.support.RouteWatcherReloadStrategy.class);
+        if (camels == null) {
+            return false;
+        }
+        try {
+            context.removeService(camels);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot turn Camel's own route reload off: " + e.getMessage(), e);
+        }
+        return true;
+    }
+
     @Override
     public void configure(CamelContext context) throws Exception {
         OverridesInOrder.install(context.getPropertiesComponent());
+        if (camelsOwnReload(context)) {
+            context.getPropertiesComponent().addOverrideProperty("bulk.routes-reload", "true");
+        }
         Settings s = Settings.of(context);
         s.validate();
         RouteModes.install(context, s);

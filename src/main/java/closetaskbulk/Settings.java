@@ -121,11 +121,6 @@ public final class Settings {
     /** Checks what would otherwise fail later, or silently. Throws {@link Invalid} naming the setting. */
     public void validate() {
         checkNames();
-        if (Boolean.parseBoolean(get("camel.main.routes-reload-enabled", "false").trim())) {
-            // Camel's own reload (4.17/4.18) reloads a file once per route in it: a duplicate route id at every save
-            throw new Invalid("camel.main.routes-reload-enabled=true breaks this bundle's routes (spread over several "
-                    + "files): set bulk.routes-reload=true instead (on in --demo), which reloads every route file");
-        }
         for (String k : BOOLEANS) {
             checkBoolean(k);
         }

@@ -45,7 +45,8 @@ class RouteReloadServiceTest extends ServiceTestSupport {
             throw new UncheckedIOException(e);
         }
         fx.set("camel.main.routes-include-pattern", "file:" + routes + "/*.camel.yaml,file:" + routes + "/sweeps/*.camel.yaml");
-        fx.set("bulk.routes-reload", "true").set("bulk.routes-reload-directory", routes.toString());
+        // Camel's own key, as Camel engineers set it by habit: it turns on the bundle's reloader
+        fx.set("camel.main.routes-reload-enabled", "true").set("bulk.routes-reload-directory", routes.toString());
     }
 
     static void copy(Path from, Path to) {

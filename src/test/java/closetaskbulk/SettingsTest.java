@@ -32,12 +32,6 @@ class SettingsTest {
     }
 
     @Test
-    void camelsOwnRouteReloadIsRefusedNamingTheBundlesOwn() {
-        f.set("camel.main.routes-reload-enabled", "true");
-        assertRefused("bulk.routes-reload=true");
-    }
-
-    @Test
     void missingApiKey() {
         f.settings.remove("close.api-key");
         assertRefused("CLOSE_API_KEY");
