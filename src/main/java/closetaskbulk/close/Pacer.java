@@ -235,17 +235,21 @@ public class Pacer {
         return new CloseServerError(0, "interrupted while waiting on the rate limit");
     }
 
-    /** One field of a RateLimit header (any case, ',' or ';' between fields), or null. */
-    /** What a RateLimit header says is left in its window, or null. */
+    /** What a RateLimit header says is left in its window, or null (none, or not a number). */
     static Double remaining(String rateLimit) {
         return field(rateLimit, "remaining");
     }
 
+    /** One field of a RateLimit header (any case, ',' or ';' between fields), or null (absent or malformed). */
     private static Double field(String rateLimit, String name) {
         Matcher m = rateLimit == null ? null : FIELD.matcher(rateLimit);
         while (m != null && m.find()) {
             if (m.group(1).equalsIgnoreCase(name)) {
-                return Double.parseDouble(m.group(2));
+                try {
+                    return Double.parseDouble(m.group(2));
+                } catch (NumberFormatException e) { // '1.2.3': wellFormed says so, once per group
+                    return null;
+                }
             }
         }
         return null;

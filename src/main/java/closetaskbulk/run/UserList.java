@@ -85,4 +85,9 @@ public final class UserList extends RunCall {
     public boolean isFailed() {
         return failure != null;
     }
+
+    @Override
+    public String toString() { // the log's name for this call: "<run> users (GET /user/)"
+        return run.name() + " users (GET /user/)";
+    }
 }
