@@ -114,7 +114,8 @@ public class Bundle implements CamelConfiguration {
     private static void http(CamelContext context, Settings s) throws Exception {
         if (s.flag("bulk.dev-tools") || s.flag("camel.main.dev-console-enabled") || s.flag("camel.management.dev-console-enabled")) {
             closetaskbulk.ops.DevConsoles.bind(context.getRegistry(), java.util.stream.Stream.of(s.get("close.api-key", ""),
-                    s.get("console.password", ""), s.get("cluster.db.password", "")).collect(java.util.stream.Collectors.toSet()));
+                    s.get("console.password", ""), s.get("cluster.db.password", ""), s.get("bulk.notify.url", ""))
+                    .collect(java.util.stream.Collectors.toSet()));
         }
         boolean server = s.flag("camel.server.enabled");
         if (!server && !s.flag("camel.management.enabled")) {

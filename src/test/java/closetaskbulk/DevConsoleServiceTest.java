@@ -20,6 +20,7 @@ class DevConsoleServiceTest extends ServiceTestSupport {
 
     static final String PASSWORD = "dev-console-pass-1";
     static final String DB_PASSWORD = "db-secret-value-9";
+    static final String HOOK = "http://127.0.0.1:9/hooks/T0-secret-hook-7";
     static int management;
 
     @Override
@@ -27,7 +28,7 @@ class DevConsoleServiceTest extends ServiceTestSupport {
         management = Fixture.freePort();
         fixture.set("camel.management.port", String.valueOf(management)).set("bulk.dev-tools", "true")
                 .set("camel.main.dev-console-enabled", "true").set("camel.management.dev-console-enabled", "true")
-                .set("console.password", PASSWORD).set("cluster.db.password", DB_PASSWORD);
+                .set("console.password", PASSWORD).set("cluster.db.password", DB_PASSWORD).set("bulk.notify.url", HOOK);
     }
 
     @Test
@@ -36,7 +37,7 @@ class DevConsoleServiceTest extends ServiceTestSupport {
             RawHttp.Answer props = RawHttp.get(management, "/q/dev/properties", Map.of("Accept", accept));
             assertEquals(200, props.status(), props.body());
             assertTrue(props.body().contains("close.api-key"), props.body());
-            for (String secret : new String[] {Fixture.KEY, PASSWORD, DB_PASSWORD}) {
+            for (String secret : new String[] {Fixture.KEY, PASSWORD, DB_PASSWORD, HOOK}) {
                 assertFalse(props.body().contains(secret), accept + " shows a secret: " + props.body());
             }
             RawHttp.Answer all = RawHttp.get(management, "/q/dev/all", Map.of("Accept", accept));
@@ -56,6 +57,15 @@ class DevConsoleServiceTest extends ServiceTestSupport {
         RawHttp.Answer receive = RawHttp.get(management, "/q/dev/receive?endpoint=" + java.net.URLEncoder.encode(
                 "file:config?noop=true", java.nio.charset.StandardCharsets.UTF_8) + "&enabled=true", Map.of());
         assertFalse(receive.body().contains("close.base-url"), receive.body());
+
+        // eval-language ran any Simple expression from a GET: a process, a route stopped, a secret read
+        RawHttp.Answer eval = RawHttp.get(management, "/q/dev/eval-language?language=simple&template="
+                + java.net.URLEncoder.encode("${properties:close.api-key}", java.nio.charset.StandardCharsets.UTF_8),
+                Map.of("Accept", "application/json"));
+        assertFalse(eval.body().contains(Fixture.KEY), eval.body());
+        // a page of another site cannot fire or read a console (an <img> needs no answer to act)
+        assertEquals(403, RawHttp.get(management, "/q/dev/route", Map.of("Sec-Fetch-Site", "cross-site")).status());
+        assertEquals(403, RawHttp.get(management, "/q/dev/route", Map.of("Referer", "http://evil.example/x")).status());
 
         // route actions: a GET stopped the intake
         RawHttp.Answer stop = RawHttp.get(management, "/q/dev/route?action=stop&filter=csv-intake", Map.of());

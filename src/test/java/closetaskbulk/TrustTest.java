@@ -166,6 +166,19 @@ class TrustTest {
     }
 
     @Test
+    void aPipeInTheInboxIsRefusedAndTheOtherFilesGoOn() throws Exception {
+        Files.createDirectories(f.inbox);
+        Process mkfifo = new ProcessBuilder("mkfifo", f.inbox.resolve("pipe.csv").toString()).start();
+        assertEquals(0, mkfifo.waitFor());
+        List<String> ids = f.seed(1);
+        f.drop("real.csv", Fixture.csv("id,is_complete", List.of(ids.get(0) + ",true")));
+        assertEquals(1, once(), f.output); // before, the intake blocked opening the pipe, and --once never ended
+        assertTrue(errors().stream().anyMatch(e -> e.startsWith("pipe.csv: refused, not read: not a regular file")),
+                errors().toString());
+        assertEquals(List.of("UPDATED"), Fixture.statuses(f.results("real")));
+    }
+
+    @Test
     void applyTakesOnePlan() throws Exception {
         Path reports = Files.createDirectories(f.reports);
         Files.writeString(reports.resolve("a.plan.csv"), "line,id\n");

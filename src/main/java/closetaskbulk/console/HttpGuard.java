@@ -132,6 +132,13 @@ public final class HttpGuard implements Handler<RoutingContext> {
             refuse(ctx, 403, "actions of Camel's developer consoles are off in close-task-bulk");
             return;
         }
+        if (path.startsWith("/q/")) { // developer consoles are read by the engineer's own browser or curl, never a page
+            String crossSite = crossSite(req, host);
+            if (crossSite != null) {
+                refuse(ctx, 403, crossSite);
+                return;
+            }
+        }
         try {
             if (password != null && passwordForAll) {
                 req.headers().set(USER_HEADER, password.user(req.getHeader("Authorization"), client(req)));

@@ -40,7 +40,20 @@ final class CsvFile {
 
     /** The file as text, without its byte order mark (Excel's "CSV UTF-8" writes one). */
     static Reader utf8Reader(Path file) throws IOException {
-        return withoutBom(new BufferedReader(new InputStreamReader(Files.newInputStream(file), StandardCharsets.UTF_8), 1 << 16));
+        return utf8Reader(Files.newInputStream(file));
+    }
+
+    static Reader utf8Reader(InputStream in) throws IOException {
+        return withoutBom(new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16));
+    }
+
+    /** A stream whose close leaves what it reads open (the check pass's descriptor is read again for the rows). */
+    static InputStream unclosed(InputStream in) {
+        return new java.io.FilterInputStream(in) {
+            @Override
+            public void close() {
+            }
+        };
     }
 
     private static BufferedReader withoutBom(BufferedReader r) throws IOException {
@@ -91,13 +104,20 @@ final class CsvFile {
      * saved in another encoding is the likelier cause.
      */
     static Shape check(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return check(in);
+        }
+    }
+
+    /** The check pass over {@code in} (see {@link #check(Path)}); closes it. */
+    static Shape check(InputStream in) throws IOException {
         java.security.MessageDigest sha;
         try {
             sha = java.security.MessageDigest.getInstance("SHA-256");
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-        try (Utf8 text = new Utf8(new java.security.DigestInputStream(Files.newInputStream(file), sha));
+        try (Utf8 text = new Utf8(new java.security.DigestInputStream(in, sha));
              BufferedReader r = new BufferedReader(text, 1 << 16)) {
             Shape shape;
             try {

@@ -62,6 +62,7 @@ public class CsvIntake {
         String sha;
         long size;
         long modified;
+        java.nio.channels.FileChannel channel; // the file as opened for the check pass, until the rows take it
         boolean finished; // its reports are written
 
         State(Path file, Run run, char delimiter, List<String> header, boolean plan) {
@@ -147,7 +148,26 @@ public class CsvIntake {
         if (Files.isSymbolicLink(file)) { // one that replaced the file after the folder was listed: never followed
             throw new FileRejectedException("it is a symbolic link, and links are never followed: drop the file itself");
         }
-        CsvFile.Shape shape = CsvFile.check(file);
+        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) { // a pipe would block the intake for good
+            throw new FileRejectedException("it is not a regular file (a pipe or a device): drop the file itself");
+        }
+        // one descriptor for the check pass and the rows: a file renamed over this one meanwhile (a plan swapped for
+        // an unsealed one after its seal was checked) is never what is read
+        java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file,
+                java.nio.file.StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+        try {
+            open(ex, plan, file, name, channel);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    private void open(Exchange ex, boolean plan, Path file, String name, java.nio.channels.FileChannel channel)
+            throws IOException {
+        var attributes = Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        CsvFile.Shape shape = CsvFile.check(CsvFile.unclosed(java.nio.channels.Channels.newInputStream(channel)));
+        channel.position(0);
         String sha = shape.sha();
         // registered with its journal still there: that run stopped between the register and the move, not a re-drop
         if (processed != null && !repeat && processed.contains(sha) && !journals.log(sha).unfinished()) {
@@ -180,9 +200,9 @@ public class CsvIntake {
         }
         State s = new State(file, run, shape.delimiter(), header, plan);
         s.sha = sha;
-        var attributes = Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        s.size = attributes.size();
+        s.size = attributes.size(); // as before the check pass: a change since is seen when the reports are written
         s.modified = attributes.lastModifiedTime().toMillis();
+        s.channel = channel;
         run.rows(rows(s));
         ex.setProperty(STATE, s);
         ex.setProperty(Runs.RUN, run);
@@ -219,7 +239,9 @@ public class CsvIntake {
      */
     public Iterator<Row> rows(Exchange ex) throws IOException {
         State s = ex.getProperty(STATE, State.class);
-        Reader r = CsvFile.utf8Reader(s.file);
+        Reader r = s.channel != null ? CsvFile.utf8Reader(java.nio.channels.Channels.newInputStream(s.channel))
+                : CsvFile.utf8Reader(s.file);
+        s.channel = null; // the rows' reader closes it
         Iterator<CSVRecord> records = CsvFile.format(s.delimiter).parse(r).iterator();
         if (records.hasNext()) {
             records.next(); // the header

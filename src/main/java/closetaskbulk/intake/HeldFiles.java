@@ -57,6 +57,13 @@ public class HeldFiles implements GenericFileFilter<File> {
                     + "Drop the file itself", p.getFileName());
             return false;
         }
+        if (!Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) { // opening a pipe blocks for good
+            held.put(p, new Hold(key, "not a regular file", false));
+            runState.rowsNotOk();
+            LOG.error("{}: refused, not read: not a regular file (a pipe or a device); it is left where it is. "
+                    + "Drop the file itself", p.getFileName());
+            return false;
+        }
         return true;
     }
 

@@ -20,8 +20,13 @@ import org.apache.camel.util.json.JsonObject;
  */
 public final class DevConsoles {
 
-    /** Consoles that send, receive, debug or reload: off. */
-    static final List<String> OFF = List.of("send", "receive", "debug", "reload");
+    /**
+     * Consoles that send, receive, debug, reload or evaluate (eval-language runs any Simple expression: a
+     * process, a route stopped, a property read), and those that show the JVM's -D arguments and system
+     * properties (a -Dconsole.password in clear): off.
+     */
+    static final List<String> OFF = List.of("send", "receive", "debug", "reload", "eval-language",
+            "system-properties", "jvm");
     static final String MASK = "xxxxxx";
 
     private DevConsoles() {
@@ -38,7 +43,8 @@ public final class DevConsoles {
     static boolean secretKey(String key) {
         String k = key.toLowerCase(Locale.ROOT);
         return SensitiveUtils.containsSensitive(k) || k.contains("password") || k.contains("secret")
-                || k.contains("api-key") || k.contains("apikey") || k.contains("token") || k.endsWith(".key");
+                || k.contains("api-key") || k.contains("apikey") || k.contains("token") || k.endsWith(".key")
+                || k.equals("bulk.notify.url"); // a webhook's URL is its secret
     }
 
     /** The properties console with every secret masked: by key name, and any value holding a secret's value. */
