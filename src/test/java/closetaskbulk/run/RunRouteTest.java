@@ -63,6 +63,8 @@ class RunRouteTest extends CamelMainTestSupport {
         registry.bind("rowCheck", new RowCheck());
         registry.bind("batchErrors", new BatchErrors());
         registry.bind("runState", runState);
+        registry.bind("planSeals", new PlanSeals(
+                org.apache.camel.support.processor.idempotent.MemoryIdempotentRepository.memoryIdempotentRepository()));
         registry.bind("retryLog", new RetryLog(10, 10));
         registry.bind("closeCall", new CloseCall("api_test", "http://127.0.0.1:9", "test", new Pacer(1000, 0),
                 runState::haltReason));
