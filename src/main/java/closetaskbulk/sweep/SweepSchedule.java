@@ -165,11 +165,27 @@ public class SweepSchedule {
             CronExpression expr = new CronExpression(d.get("cron"));
             expr.setTimeZone(java.util.TimeZone.getTimeZone(d.get("timeZone")));
             Date next = expr.getNextValidTimeAfter(Date.from(Instant.parse(lastRun)));
-            if (next != null && next.before(now)) {
+            if (next != null && next.before(now) && !quartzFires(context, id, next)) {
                 LOG.warn("sweep {}: its run of {} was missed while the bundle was down; running it once now", id, next.toInstant());
                 trigger(context, id);
             }
         }
+    }
+
+    /**
+     * Quartz fires (or fired) the cron time {@code at} itself: its trigger starts half a second after the route,
+     * before this catch-up runs, so a cron time in between would otherwise run twice (seen: twice in one second).
+     */
+    private static boolean quartzFires(CamelContext context, String id, Date at) throws Exception {
+        var scheduler = context.getComponent("quartz", QuartzComponent.class).getScheduler();
+        for (org.quartz.Trigger t : scheduler.getTriggersOfJob(JobKey.jobKey(id, GROUP))) {
+            Date fired = t.getPreviousFireTime();
+            Date fires = t.getNextFireTime();
+            if (fired != null && !fired.before(at) || fires != null && !fires.after(at)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static void trigger(CamelContext context, String id) throws Exception {
