@@ -15,23 +15,27 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import org.apache.camel.spi.IdempotentRepository;
 import org.apache.camel.support.service.ServiceSupport;
-import org.flywaydb.core.Flyway;
-import org.flywaydb.core.api.migration.BaseJavaMigration;
-import org.flywaydb.core.api.migration.Context;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import closetaskbulk.run.Journal;
 
 /**
- * The cluster profile's shared state in PostgreSQL (docs/CLUSTER.md): the schema (Flyway: Quartz's own
- * tables from the DDL in its jar, then ours from db/migration), the run journals, the processed-file
+ * The cluster profile's shared state in PostgreSQL (docs/CLUSTER.md): the schema (Quartz's own tables from the
+ * DDL in its jar, then ours from db/migration, recorded in Flyway's history layout), the run journals, the processed-file
  * register and the plan seals (table camel_messageprocessed, the layout of Camel's JdbcMessageIdRepository, in
  * plain JDBC).
  */
 public final class ClusterStore implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ClusterStore.class);
+    /** The migrations in order: version, description, script (the history's columns). */
+    private static final String[][] MIGRATIONS = {
+        {"1", "Quartz tables", "closetaskbulk.cluster.ClusterStore$V1__Quartz_tables"},
+        {"2", "close task bulk", "V2__close_task_bulk.sql"},
+    };
+    /** The advisory lock every instance takes to migrate: one at a time. */
+    private static final long MIGRATION_LOCK = 0x6374625f736368L; // "ctb_sch"
 
     private final HikariDataSource ds;
 
@@ -39,7 +43,7 @@ public final class ClusterStore implements AutoCloseable {
         this.ds = ds;
     }
 
-    /** Connects and brings the schema up to date (every instance may do it: Flyway takes a lock). */
+    /** Connects and brings the schema up to date (every instance may do it: they take a lock in turn). */
     public static ClusterStore open(String url, String user, String password, int poolSize) {
         HikariConfig c = new HikariConfig();
         c.setJdbcUrl(url);
@@ -51,13 +55,10 @@ public final class ClusterStore implements AutoCloseable {
         c.setInitializationFailTimeout(10_000);
         HikariDataSource ds = new HikariDataSource(c);
         try {
-            var result = Flyway.configure().dataSource(ds).locations("classpath:db/migration")
-                    .javaMigrations(new V1__Quartz_tables()).table("ctb_schema_history").load().migrate();
-            LOG.info("database schema at version {} ({} migrations applied now)", result.targetSchemaVersion,
-                    result.migrationsExecuted);
-        } catch (RuntimeException e) {
+            migrate(ds);
+        } catch (SQLException | IOException | RuntimeException e) {
             ds.close();
-            throw e;
+            throw new IllegalStateException("bringing the database schema up to date: " + e.getMessage(), e);
         }
         return new ClusterStore(ds);
     }
@@ -235,28 +236,91 @@ public final class ClusterStore implements AutoCloseable {
         }
     }
 
-    /** Quartz's own tables, from the DDL shipped in its jar (its DROP statements left out: a fresh schema). */
-    static final class V1__Quartz_tables extends BaseJavaMigration {
-        @Override
-        public void migrate(Context context) throws Exception {
-            String ddl;
-            try (InputStream in = org.quartz.Scheduler.class.getResourceAsStream("/org/quartz/impl/jdbcjobstore/tables_postgres.sql")) {
-                ddl = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            }
-            StringBuilder sql = new StringBuilder();
-            for (String line : ddl.split("\n")) {
-                if (!line.trim().startsWith("--")) {
-                    sql.append(line).append('\n');
-                }
-            }
-            try (Statement st = context.getConnection().createStatement()) {
-                for (String statement : sql.toString().split(";")) {
-                    String s = statement.trim();
-                    if (!s.isEmpty() && !s.toUpperCase().startsWith("DROP ") && !s.equalsIgnoreCase("COMMIT")) {
-                        st.execute(s);
+    /**
+     * The schema's migrations in one transaction under an advisory lock (PostgreSQL's DDL is transactional: all or
+     * nothing). The history keeps Flyway's layout and table, which made the schema before 0.1.0's lib/ diet: a
+     * database it migrated is used as it is.
+     */
+    static void migrate(DataSource ds) throws SQLException, IOException {
+        try (Connection c = ds.getConnection()) {
+            c.setAutoCommit(false);
+            try (Statement st = c.createStatement()) {
+                st.execute("SELECT pg_advisory_xact_lock(" + MIGRATION_LOCK + ")");
+                st.execute("CREATE TABLE IF NOT EXISTS ctb_schema_history (installed_rank INT PRIMARY KEY, "
+                        + "version VARCHAR(50), description VARCHAR(200) NOT NULL, type VARCHAR(20) NOT NULL, "
+                        + "script VARCHAR(1000) NOT NULL, checksum INT, installed_by VARCHAR(100) NOT NULL, "
+                        + "installed_on TIMESTAMP NOT NULL DEFAULT now(), execution_time INT NOT NULL, "
+                        + "success BOOLEAN NOT NULL)");
+                java.util.Set<String> done = new java.util.HashSet<>();
+                int rank = 0;
+                try (ResultSet rs = st.executeQuery("SELECT version, success, installed_rank FROM ctb_schema_history")) {
+                    while (rs.next()) {
+                        if (rs.getBoolean(2)) {
+                            done.add(rs.getString(1));
+                        }
+                        rank = Math.max(rank, rs.getInt(3));
                     }
                 }
+                int applied = 0;
+                for (String[] m : MIGRATIONS) {
+                    if (done.contains(m[0])) {
+                        continue;
+                    }
+                    long t0 = System.nanoTime();
+                    boolean quartz = m[0].equals("1"); // the DDL shipped in Quartz's jar, its DROPs left out: a fresh schema
+                    for (String statement : statements(resource(quartz ? "/org/quartz/impl/jdbcjobstore/tables_postgres.sql"
+                            : "/db/migration/" + m[2]))) {
+                        if (!quartz || !(statement.toUpperCase(java.util.Locale.ROOT).startsWith("DROP ")
+                                || statement.equalsIgnoreCase("COMMIT"))) {
+                            st.execute(statement);
+                        }
+                    }
+                    try (PreparedStatement h = c.prepareStatement("INSERT INTO ctb_schema_history (installed_rank, "
+                            + "version, description, type, script, installed_by, execution_time, success) "
+                            + "VALUES (?, ?, ?, ?, ?, current_user, ?, TRUE)")) {
+                        h.setInt(1, ++rank);
+                        h.setString(2, m[0]);
+                        h.setString(3, m[1]);
+                        h.setString(4, m[2].endsWith(".sql") ? "SQL" : "JDBC");
+                        h.setString(5, m[2]);
+                        h.setInt(6, (int) ((System.nanoTime() - t0) / 1_000_000));
+                        h.executeUpdate();
+                    }
+                    applied++;
+                }
+                c.commit();
+                LOG.info("database schema at version {} ({} migrations applied now)",
+                        MIGRATIONS[MIGRATIONS.length - 1][0], applied);
+            } catch (SQLException | IOException | RuntimeException e) {
+                c.rollback();
+                throw e;
             }
         }
+    }
+
+    private static String resource(String path) throws IOException {
+        try (InputStream in = ClusterStore.class.getResourceAsStream(path)) {
+            if (in == null) {
+                throw new IOException(path + " is not on the class path");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    /** A script's statements: split at ';', comment lines left out (no ';' inside a literal in these scripts). */
+    static java.util.List<String> statements(String script) {
+        StringBuilder sql = new StringBuilder();
+        for (String line : script.split("\n")) {
+            if (!line.trim().startsWith("--")) {
+                sql.append(line).append('\n');
+            }
+        }
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (String statement : sql.toString().split(";")) {
+            if (!statement.isBlank()) {
+                out.add(statement.strip());
+            }
+        }
+        return out;
     }
 }
