@@ -211,6 +211,62 @@ class DistributionIT {
         assertEquals("", said.strip());
     }
 
+    /**
+     * bin/close-task-bulk.cmd cannot run here (no Windows): a static check that it starts the JVM as the POSIX
+     * launcher does, and that cmd.exe can parse it (CRLF lines, balanced parentheses, labels, variables it sets).
+     */
+    @Test
+    void theWindowsLauncherStartsTheJvmAsThePosixOneDoes() throws Exception {
+        String sh = Files.readString(home.resolve("bin/close-task-bulk")).replaceAll("(?m)(^|\\s)#.*$", ""); // no comments
+        byte[] raw = Files.readAllBytes(home.resolve("bin/close-task-bulk.cmd"));
+        String cmd = new String(raw, StandardCharsets.UTF_8);
+        assertTrue(cmd.endsWith("\r\n") && cmd.replace("\r\n", "").indexOf('\n') < 0, "cmd.exe wants CRLF lines");
+        for (int b : raw) {
+            assertTrue(b >= 0, "ASCII only: cmd.exe reads the file in the console's code page");
+        }
+        // the same JVM options for the same runs (the class data archive's are the POSIX launcher's alone)
+        Matcher xx = Pattern.compile("-XX:[+-]?\\w+(=\\w+)?").matcher(sh);
+        int options = 0;
+        while (xx.find()) {
+            if (!xx.group().contains("SharedArchiveFile") && !xx.group().contains("ArchiveClassesAtExit")) {
+                assertTrue(cmd.contains(xx.group()), xx.group() + " is in bin/close-task-bulk, not in the .cmd");
+                options++;
+            }
+        }
+        assertTrue(options >= 2, sh);
+        for (String both : List.of("--once", "--sweep", "--apply", "-Dclose-task-bulk.home=", "closetaskbulk.Application",
+                "JAVA_OPTS", "JAVA_HOME", "-XX:+Use", "error: no java on PATH: install Java 17 or later, or set JAVA_HOME")) {
+            assertTrue(sh.contains(both) && cmd.contains(both), both);
+        }
+        assertTrue(sh.contains("\"$home/lib/*\"") && cmd.contains("\"%CTB_HOME%\\lib\\*\""), "the class path: every jar in lib/");
+        assertTrue(sh.contains("closetaskbulk.Application \"$@\"") && cmd.contains("closetaskbulk.Application %*"),
+                "every argument passed on");
+        assertTrue(cmd.contains("set \"CTB_HOME=%~dp0..\"") && cmd.contains("exit /b %ERRORLEVEL%"), "home from its own place; the JVM's exit code");
+        // what cmd.exe needs to parse it: parentheses balanced outside quotes, every goto's label, every variable set
+        int depth = 0;
+        for (String line : cmd.split("\r\n")) {
+            String bare = line.replaceAll("\"[^\"]*\"", "\"\"");
+            if (bare.trim().toLowerCase(java.util.Locale.ROOT).startsWith("rem ")) {
+                continue;
+            }
+            for (char c : bare.toCharArray()) {
+                depth += c == '(' ? 1 : c == ')' ? -1 : 0;
+                assertTrue(depth >= 0, line);
+            }
+        }
+        assertEquals(0, depth, "unbalanced parentheses");
+        Matcher go = Pattern.compile("goto (\\w+)").matcher(cmd);
+        while (go.find()) {
+            assertTrue(cmd.contains("\r\n:" + go.group(1) + "\r\n"), "no label :" + go.group(1));
+        }
+        Matcher var = Pattern.compile("%([A-Za-z_]+)%").matcher(cmd);
+        while (var.find()) {
+            String name = var.group(1);
+            assertTrue(List.of("JAVA_HOME", "JAVA_OPTS", "JDK_JAVA_OPTIONS", "ERRORLEVEL").contains(name)
+                    || cmd.contains("set \"" + name + "="), "%" + name + "% is never set");
+        }
+    }
+
     static void drop(Path work, String name, List<String> ids) throws IOException {
         Files.createDirectories(work.resolve("data/inbox"));
         Files.writeString(work.resolve("data/inbox").resolve(name), Fixture.csv("id,is_complete",
