@@ -36,7 +36,7 @@ public class Bench {
     static final String BOB = "user_Bob00000000000000000000000000000000002";
     static final ObjectMapper JSON = new ObjectMapper();
     /** The jar under test: -Dbench.jar=<other build's jar> measures another build with the same harness (A/B). */
-    static final String JAR = System.getProperty("bench.jar", "target/close-task-bulk.jar");
+    static String jar = System.getProperty("bench.jar", "target/close-task-bulk.jar");
     /** The unpacked distribution's launcher (bench/run.sh unpacks it): runs through it when set. */
     static String launcher = null;
     static final StringBuilder md = new StringBuilder();
@@ -52,7 +52,7 @@ public class Bench {
     static void profile() throws Exception {
         try (CloseEmulator e = emulator(20_000)) {
             Run r = run(e, rows(20_000), Map.of(), "-Xmx512m -XX:StartFlightRecording=filename="
-                    + Path.of("target/bench/overhead.jfr").toAbsolutePath() + ",settings=profile");
+                    + Path.of("target/bench/overhead.jfr").toAbsolutePath() + ",settings=profile,jdk.FileForce#threshold=0ms");
             md.append("the file's run: ").append(r.fileMs).append(" ms; recording: target/bench/overhead.jfr\n");
         }
     }
@@ -72,6 +72,8 @@ public class Bench {
             case "pacer" -> Bench::pacerOnly; // the pacer alone against section 2's limit (about 2 minutes)
             case "profile" -> Bench::profile; // section 3's no-latency run once, under JFR
             case "once" -> Bench::once; // 7 (under a minute)
+            case "overhead" -> Bench::overheadOnly; // 3 without latency: the bundle and the plain loop
+            case "ab" -> () -> ab(args); // two builds' jars alternately, one case
             case "" -> null;
             default -> throw new IllegalArgumentException("no section " + args[0]);
         };
@@ -182,6 +184,119 @@ public class Bench {
             md.append("| ").append(c).append(" | ").append(fmt(m[0] / 1000.0)).append(" | ")
                     .append(fmt(m[0] / 1000.0 / boundS)).append("x | ").append(m[1]).append(" |\n");
         }
+    }
+
+    /** `bash bench/run.sh overhead`: section 3's case without latency or limit, the bundle and the plain loop. */
+    static void overheadOnly() throws Exception {
+        List<Run> bundle = new ArrayList<>();
+        List<Long> plain = new ArrayList<>();
+        for (int r = 0; r < RUNS; r++) {
+            try (CloseEmulator e = emulator(20_000)) {
+                bundle.add(run(e, rows(20_000), Map.of()));
+            }
+            plain.add(plainLoopMs());
+            System.out.println("  bundle " + bundle.get(r).fileMs + " ms, plain loop " + plain.get(r) + " ms");
+        }
+        Collections.sort(plain);
+        long b = median(bundle).fileMs;
+        long l = plain.get(RUNS / 2);
+        md.append("| bundle (s) | plain loop (s) | ratio |\n|---|---|---|\n| ").append(fmt(b / 1000.0)).append(" | ")
+                .append(fmt(l / 1000.0)).append(" | ").append(fmt((double) b / l)).append(" |\n");
+    }
+
+    /** Section 3's plain loop on 20,000 rows without latency or limit, in ms. */
+    static long plainLoopMs() throws Exception {
+        try (CloseEmulator e = emulator(20_000)) {
+            budget.clear();
+            long t0 = System.nanoTime();
+            plainLoop(e, 20_000);
+            return (System.nanoTime() - t0) / 1_000_000;
+        }
+    }
+
+    /**
+     * `bash bench/run.sh ab <case> <pairs> <jar A> <jar B>`: two builds run one case alternately (A then B, then
+     * B then A, …), each from its own project folder (its config/ and routes/), so that a loaded machine weighs on
+     * both alike; prints every run and the medians. Cases: overhead (section 3 without latency: s; the plain loop
+     * runs in every pair too), rate-limit-2 and rate-limit-4 (section 2 at that concurrency: s), latency-2 and
+     * latency-4 (the same without the rate limit: what the latency and the local work alone cost), real-run (5b at
+     * 1,000,000 rows: rows/s), dry-run (5 at 1,000,000 rows: rows/s), once (7: ms from start to exit).
+     */
+    static void ab(String[] args) throws Exception {
+        String what = args[1];
+        int pairs = Integer.parseInt(args[2]);
+        String[] jars = {args[3], args[4]};
+        List<List<Double>> figures = List.of(new ArrayList<>(), new ArrayList<>());
+        List<Double> plain = new ArrayList<>();
+        long limited = 0;
+        for (int p = 0; p < pairs; p++) {
+            for (int k = 0; k < 2; k++) {
+                int which = p % 2 == 0 ? k : 1 - k;
+                jar = jars[which];
+                double[] f = abCase(what);
+                figures.get(which).add(f[0]);
+                limited += (long) f[1];
+                System.out.println("pair " + (p + 1) + " " + "AB".charAt(which) + ": " + fmt(f[0])
+                        + (f[1] > 0 ? " (" + (long) f[1] + " 429s)" : ""));
+            }
+            if (what.equals("overhead")) {
+                plain.add(plainLoopMs() / 1000.0);
+                System.out.println("pair " + (p + 1) + " plain loop: " + fmt(plain.get(p)));
+            }
+        }
+        double a = medianOf(figures.get(0));
+        double b = medianOf(figures.get(1));
+        md.append("| ").append(what).append(" (median of ").append(pairs).append(") | A: ").append(jars[0])
+                .append(" | B: ").append(jars[1]).append(" | B / A |");
+        if (what.equals("overhead")) {
+            md.append(" plain loop | A / loop | B / loop |");
+        }
+        md.append("\n|---|---|---|---|").append(what.equals("overhead") ? "---|---|---|" : "").append("\n| | ")
+                .append(fmt(a)).append(" | ").append(fmt(b)).append(" | ").append(fmt(b / a)).append(" |");
+        if (what.equals("overhead")) {
+            double l = medianOf(plain);
+            md.append(' ').append(fmt(l)).append(" | ").append(fmt(a / l)).append(" | ").append(fmt(b / l)).append(" |");
+        }
+        md.append("\n\n429s in all runs: ").append(limited).append('\n');
+    }
+
+    /** One run of an A/B case with the current jar: {figure, 429s}. */
+    static double[] abCase(String what) throws Exception {
+        int n = switch (what) {
+            case "overhead", "rate-limit-2", "rate-limit-4", "latency-2", "latency-4" -> 20_000;
+            case "real-run", "dry-run" -> 1_000_000;
+            case "once" -> 15;
+            default -> throw new IllegalArgumentException("no A/B case " + what);
+        };
+        try (CloseEmulator e = emulator(n)) {
+            Map<String, String> settings = Map.of();
+            String jvm = "-Xmx512m";
+            if (what.startsWith("rate-limit-")) {
+                e.rateLimits().set(20, 20);
+                e.faults().latency(50, 0);
+                settings = Map.of("close.concurrency", what.substring("rate-limit-".length()));
+            } else if (what.startsWith("latency-")) { // section 2 without the limit: what latency alone costs
+                e.faults().latency(50, 0);
+                settings = Map.of("close.concurrency", what.substring("latency-".length()));
+            } else if (what.equals("real-run")) {
+                jvm = "-Xmx256m";
+            } else if (what.equals("dry-run")) {
+                settings = Map.of("bulk.dry-run", "true");
+            }
+            Run r = run(e, rows(n), settings, jvm);
+            double figure = switch (what) {
+                case "real-run", "dry-run" -> n * 1000.0 / Math.max(1, r.fileMs);
+                case "once" -> r.wallMs;
+                default -> r.fileMs / 1000.0;
+            };
+            return new double[] {figure, r.r429};
+        }
+    }
+
+    static double medianOf(List<Double> figures) {
+        List<Double> sorted = new ArrayList<>(figures);
+        Collections.sort(sorted);
+        return sorted.get(sorted.size() / 2);
     }
 
     /** {time in ms, 429s} for {@code batches} read-then-write batches on {@code workers} threads. */
@@ -627,13 +742,12 @@ public class Bench {
             cmd.clear();
             cmd.addAll(List.of(launcher, "--once"));
         } else {
-            cmd.addAll(List.of("-jar", JAR, "--once"));
+            cmd.addAll(List.of("-jar", Path.of(jar).toAbsolutePath().toString(), "--once"));
         }
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("out.log").toFile());
-        if (launcher != null) {
-            pb.directory(dir.toFile()); // as a user runs it: from a folder of their own
-        }
+        pb.directory(launcher != null ? dir.toFile() // as a user runs it: from a folder of their own
+                : Path.of(jar).toAbsolutePath().getParent().getParent().toFile()); // the jar's config/ and routes/
         pb.environment().putAll(env);
         pb.environment().put("CLOSE_BASE_URL", e.baseUrl());
         pb.environment().put("CLOSE_API_KEY", KEY);

@@ -57,7 +57,7 @@ public final class Journal {
         /** The line at a position {@link #scan} gave. */
         String lineAt(long position) throws IOException;
 
-        /** Appends a line; durable when this returns. */
+        /** Appends a line; durable when this returns. Called by several batches at once. */
         void append(String line) throws IOException;
 
         /** Keeps the lines of an unmatched earlier run apart; says where. */
@@ -212,8 +212,11 @@ public final class Journal {
         }
     }
 
-    /** A batch's read, on disk before its write goes out (not kept here: the batch holds it). */
-    public synchronized void read(int batch, Map<String, JsonNode> found) {
+    /**
+     * A batch's read, on disk before its write goes out (not kept here: the batch holds it). Not synchronized,
+     * like {@link #ok}: batches that journal at the same time share one fsync ({@link FileLog}).
+     */
+    public void read(int batch, Map<String, JsonNode> found) {
         try {
             append("read " + batch + " " + JSON.writeValueAsString(found));
         } catch (IOException e) {
@@ -221,7 +224,7 @@ public final class Journal {
         }
     }
 
-    public synchronized void ok(int batch) {
+    public void ok(int batch) {
         append("ok " + batch);
     }
 
@@ -247,12 +250,23 @@ public final class Journal {
         }
     }
 
-    /** bulk.state/journal/&lt;sha&gt;.log, each line forced to disk. */
-    static final class FileLog implements Log {
+    /**
+     * bulk.state/journal/&lt;sha&gt;.log, each line forced to disk before its append returns. Lines that batches
+     * append at the same time share one fsync (a group commit): an append writes its line, then waits for a
+     * force that started after the write; while one force runs, the lines written meanwhile wait for the next,
+     * which covers them all. After a failed write or force the log refuses every later append: a later force
+     * may succeed without the earlier lines being on disk (Linux forgets the error once reported), so no
+     * append waiting on the failed one may count as durable.
+     */
+    static class FileLog implements Log {
         private final Path dir;
         private final Path file;
+        private final Object forcing = new Object(); // held while a force runs; taken before this (never after)
         private FileChannel out;
         private FileChannel in;
+        private long written; // where the lines written so far end (guarded by this)
+        private long durable; // where the lines forced so far end (guarded by forcing)
+        private volatile IOException failed;
 
         FileLog(Path dir, String sha) {
             this.dir = dir;
@@ -290,7 +304,7 @@ public final class Journal {
         }
 
         @Override
-        public String lineAt(long position) throws IOException {
+        public synchronized String lineAt(long position) throws IOException {
             if (in == null) {
                 in = FileChannel.open(file, StandardOpenOption.READ);
             }
@@ -316,23 +330,75 @@ public final class Journal {
 
         @Override
         public void append(String line) throws IOException {
-            if (out == null) {
-                Files.createDirectories(dir);
-                out = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
-                out.position(out.size()); // appending: one writer per journal
-                if (out.size() > 0) { // a crash may have left a torn last line: it stays a line of its own
-                    ByteBuffer last = ByteBuffer.allocate(1);
-                    out.read(last, out.size() - 1);
-                    if (last.get(0) != '\n') {
-                        out.write(ByteBuffer.wrap(new byte[] {'\n'}));
+            force(write(line));
+        }
+
+        /** Writes a line; returns where it ends. */
+        private synchronized long write(String line) throws IOException {
+            refuseIfFailed();
+            try {
+                if (out == null) {
+                    Files.createDirectories(dir);
+                    out = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                    out.position(out.size()); // appending: one writer per journal
+                    if (out.size() > 0) { // a crash may have left a torn last line: it stays a line of its own
+                        ByteBuffer last = ByteBuffer.allocate(1);
+                        out.read(last, out.size() - 1);
+                        if (last.get(0) != '\n') {
+                            out.write(ByteBuffer.wrap(new byte[] {'\n'}));
+                        }
                     }
                 }
+                ByteBuffer b = ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8));
+                while (b.hasRemaining()) {
+                    out.write(b);
+                }
+                written = out.position();
+                return written;
+            } catch (IOException e) {
+                throw failed(e);
             }
-            ByteBuffer b = ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8));
-            while (b.hasRemaining()) {
-                out.write(b);
+        }
+
+        /** Returns once the lines up to {@code end} are on disk: forced by this call, or by one that started after them. */
+        private void force(long end) throws IOException {
+            synchronized (forcing) {
+                refuseIfFailed();
+                if (durable >= end) {
+                    return; // a force that started after this line was written covered it
+                }
+                FileChannel ch;
+                long upTo;
+                synchronized (this) {
+                    ch = out;
+                    upTo = written;
+                }
+                try {
+                    force(ch);
+                } catch (IOException e) {
+                    throw failed(e);
+                }
+                durable = upTo;
             }
-            out.force(false);
+        }
+
+        /** One fsync of the file's data (a seam for tests that count them). */
+        void force(FileChannel ch) throws IOException {
+            ch.force(false);
+        }
+
+        private IOException failed(IOException e) {
+            if (failed == null) {
+                failed = e;
+            }
+            return e;
+        }
+
+        private void refuseIfFailed() throws IOException {
+            IOException e = failed;
+            if (e != null) {
+                throw new IOException("an earlier journal line could not be written (" + e.getMessage() + ")", e);
+            }
         }
 
         @Override
@@ -351,17 +417,26 @@ public final class Journal {
 
         @Override
         public void close() {
-            try {
-                if (in != null) {
-                    in.close();
-                    in = null;
+            synchronized (forcing) {
+                synchronized (this) {
+                    try {
+                        if (in != null) {
+                            in.close();
+                            in = null;
+                        }
+                        if (out != null) {
+                            if (durable < written && failed == null) { // a line written, its force still to come
+                                force(out);
+                                durable = written;
+                            }
+                            out.close();
+                            out = null;
+                        }
+                    } catch (IOException e) {
+                        failed(e);
+                        LOG.warn("cannot close {}: {}", file, e.toString());
+                    }
                 }
-                if (out != null) {
-                    out.close();
-                    out = null;
-                }
-            } catch (IOException e) {
-                LOG.warn("cannot close {}: {}", file, e.toString());
             }
         }
     }
