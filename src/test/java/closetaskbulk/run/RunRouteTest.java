@@ -97,13 +97,46 @@ class RunRouteTest extends CamelMainTestSupport {
         assertEquals(5, ((Map<?, ?>) reply.getMessage().getBody(Map.class)).get("rows"), "the summary is the reply");
     }
 
+    @Test
+    void pastMaxOpenUpdatesTheOldestBatchLeavesEarlyByStepBatchEarly() throws Exception {
+        AdviceWith.adviceWith(context, "batch-worker",
+                a -> a.weaveById("to-bulk-update").replace().to("mock:bulk-update"));
+        AdviceWith.adviceWith(context, "run", a -> {
+            a.weaveById("queue-early-batch").before().to("mock:early");
+            a.weaveById("queue-last-batch").before().to("mock:last");
+        });
+        context.start();
+        MockEndpoint bulkUpdate = getMockEndpoint("mock:bulk-update");
+        bulkUpdate.whenAnyExchangeReceived(e -> updated(e.getIn().getBody(Batch.class)));
+        bulkUpdate.expectedMessageCount(3);
+        MockEndpoint early = getMockEndpoint("mock:early");
+        early.expectedHeaderReceived(Runs.BATCH_CUT, "max-open");
+        MockEndpoint last = getMockEndpoint("mock:last");
+
+        maxOpen = 1; // one open update at a time: each new update sends the open one early
+        Row bob = new Row(3, "task_b", Map.of("assigned_to", "user_bob"), List.of("task_b", "user_bob"), null);
+        Run run = run(row(2, "task_a"), bob, row(4, "task_c"));
+        template.send("direct:run", e -> {
+            e.setProperty(Runs.RUN, run);
+            e.getIn().setBody(rows);
+        });
+
+        bulkUpdate.assertIsSatisfied();
+        assertEquals(List.of(List.of("task_a"), List.of("task_b")),
+                early.getExchanges().stream().map(e -> e.getIn().getBody(Batch.class).ids()).toList());
+        assertEquals(List.of(List.of("task_c")),
+                last.getExchanges().stream().map(e -> e.getIn().getBody(Batch.class).ids()).toList());
+        assertEquals(Status.UPDATED, run.status(3));
+    }
+
     private List<Row> rows;
+    private int maxOpen = 100;
 
     /** A run of these rows, in batches of 2 ids. */
     private Run run(Row... rows) {
         this.rows = List.of(rows);
         return new Run("t", reports, "test", false, Map.of(), List.of("is_complete"))
-                .batching(2, 100, 100)
+                .batching(2, maxOpen, 100)
                 .rows(visitor -> {
                     for (Row r : this.rows) {
                         visitor.row(r.line(), r.id(), r.cells());
