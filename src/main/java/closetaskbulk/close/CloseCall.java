@@ -7,16 +7,22 @@ import java.util.function.Supplier;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeProperty;
 import org.apache.camel.Message;
+import org.apache.camel.component.http.HttpClientConfigurer;
+import org.apache.hc.client5.http.impl.classic.HttpClientBuilder;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.HttpRequestInterceptor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Around every call to Close (route close-call): the body is the call's {@link CloseWork}. Before the HTTP
- * step: refuse after a halt, pace, set exactly the headers to send. After it: a 2xx answer goes to the work,
- * which is the body again; anything else becomes the exception its error route handles.
+ * step: refuse after a halt, pace; the route sets the headers from the work. After it: a 2xx answer goes to the
+ * work, which is the body again; anything else becomes the exception its error route handles. The API key is
+ * put into the request only by the HTTP client ({@link #configureHttpClient}): no message ever holds it.
  */
-public class CloseCall {
+public class CloseCall implements HttpClientConfigurer {
 
     /** The work of the call under way: the body holds HTTP bodies until the answer is in. */
     public static final String WORK = "closeWork";
@@ -26,7 +32,13 @@ public class CloseCall {
     private static final Logger LOG = LoggerFactory.getLogger("closetaskbulk.requests");
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final String authorization;
+    /** The Authorization header route close-call sets for the bundle's own key (close.api-key). */
+    static final String BUNDLE_KEY = "Basic <close.api-key>";
+
+    /** Authorization references and the headers they stand for; a Kamelet's own key is added on first use. */
+    private final Map<String, String> keys = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, String> references = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicInteger ownKeys = new java.util.concurrent.atomic.AtomicInteger();
     private final String baseUrl;
     private final String userAgent;
     private final Pacer pacer;
@@ -34,7 +46,7 @@ public class CloseCall {
 
     /** @param haltReason why the bundle halted, or null while it has not: no call starts after a halt */
     public CloseCall(String apiKey, String baseUrl, String version, Pacer pacer, Supplier<String> haltReason) {
-        this.authorization = CloseApi.basicAuth(apiKey);
+        keys.put(BUNDLE_KEY, CloseApi.basicAuth(apiKey));
         this.baseUrl = baseUrl;
         this.userAgent = "close-task-bulk/" + version + " (Apache Camel)";
         this.pacer = pacer;
@@ -46,7 +58,10 @@ public class CloseCall {
         return pacer;
     }
 
-    /** Before the HTTP step: refuse after a halt, wait for the rate limit, set exactly the headers to send. */
+    /**
+     * Step close-prepare: refuse after a halt, wait for the rate limit, count the call. The work is kept as
+     * exchange property {@value #WORK}; the body becomes its JSON (null for a GET). The route sets the headers.
+     */
     public void prepare(Exchange exchange) {
         Message in = exchange.getIn();
         CloseWork work = in.getBody() instanceof CloseWork w ? w : exchange.getProperty(WORK, CloseWork.class);
@@ -60,30 +75,46 @@ public class CloseCall {
         pacer.acquire(exchange, group);
         exchange.setProperty(INFLIGHT, group);
         int attempt = in.getHeader(Exchange.REDELIVERY_COUNTER, 0, Integer.class);
-        in.removeHeaders("*", "CamelRedelivery*"); // the error handler counts attempts in these
         String request = work.request();
         in.setBody(request);
-        in.setHeader(Exchange.HTTP_METHOD, work.method());
-        in.setHeader(Exchange.HTTP_PATH, work.path());
-        if (work.query() != null) {
-            in.setHeader(Exchange.HTTP_QUERY, work.query());
-        }
-        if (request != null) {
-            in.setHeader(Exchange.CONTENT_TYPE, "application/json");
-        }
-        in.setHeader("Accept", "application/json");
-        in.setHeader("User-Agent", userAgent);
-        in.setHeader("Authorization", work.authorization() != null ? work.authorization() : authorization);
-        if (work.method().equals("POST")) {
-            in.setHeader("x-http-method-override", "GET");
-        }
-        if (work.tzOffset() != null) {
-            in.setHeader("x-tz-offset", work.tzOffset());
-        }
         work.counted(attempt > 0);
         if (LOG.isDebugEnabled()) {
             LOG.debug("{} {}{} ({}) body={}", work.method(), baseUrl, work.path(), group, request);
         }
+    }
+
+    /** Step close-user-agent: this bundle and its version. */
+    public String userAgent() {
+        return userAgent;
+    }
+
+    /**
+     * Step close-auth: the Authorization header, as a reference to the key ({@value #BUNDLE_KEY}, or a
+     * Kamelet's own key's), never the key: Camel's tracer, message history and consoles show a message's
+     * headers. The HTTP client puts the key in its place as the request leaves ({@link #configureHttpClient}).
+     */
+    public String authorization(@ExchangeProperty(WORK) CloseWork work) {
+        String own = work.authorization();
+        if (own == null) {
+            return BUNDLE_KEY;
+        }
+        return references.computeIfAbsent(own, key -> {
+            String ref = "Basic <apiKey " + ownKeys.incrementAndGet() + ">";
+            keys.put(ref, key);
+            return ref;
+        });
+    }
+
+    /** The close-http endpoint's client: the Authorization reference becomes the key as the request leaves. */
+    @Override
+    public void configureHttpClient(HttpClientBuilder builder) {
+        builder.addRequestInterceptorLast((HttpRequestInterceptor) (request, entity, context) -> {
+            Header auth = request.getFirstHeader("Authorization");
+            String key = auth == null ? null : keys.get(auth.getValue());
+            if (key != null) {
+                request.setHeader("Authorization", key);
+            }
+        });
     }
 
     /** After the HTTP step: 2xx goes to the work; anything else becomes the exception its error route handles. */

@@ -18,6 +18,12 @@ import closetaskbulk.run.Run.Status;
  */
 public class BulkUpdate {
 
+    /** Header of step classify: the batch's way after its read. */
+    public static final String WAY = "batchWay";
+    static final String WRITE = "write";
+    static final String CONFIRMED_BEFORE = "confirmed-before";
+    static final String NOTHING_TO_WRITE = "nothing-to-write";
+
     private final int maxFailedBatches;
 
     /** {@code maxFailedBatches}: close.retry.max-failed-batches. */
@@ -51,10 +57,15 @@ public class BulkUpdate {
         return b;
     }
 
-    /** Step classify: NOT_FOUND, UNCHANGED and DRY_RUN are decided here; the rest is written. */
-    public Batch classify(Batch b) {
+    /**
+     * Step classify, header {@value #WAY}: each row that needs no write gets its result here (NOT_FOUND,
+     * UNCHANGED, CHANGED_SINCE_PLAN, DRY_RUN); the batch's way is {@code write} (the rest is written; its read
+     * is journaled first), {@code confirmed-before} (Close confirmed the write before a restart: nothing is
+     * sent), or {@code nothing-to-write} (every row has its result, or the batch failed).
+     */
+    public String classify(Batch b) {
         if (b.isFailed()) {
-            return b;
+            return NOTHING_TO_WRITE;
         }
         Run run = b.run();
         Map<String, JsonNode> found = b.found();
@@ -80,18 +91,22 @@ public class BulkUpdate {
         }
         b.sending(sending);
         if (sending.isEmpty()) {
-            return b;
+            return NOTHING_TO_WRITE;
         }
-        if (b.confirmedBefore()) { // Close confirmed it before a restart: report it, send nothing
-            record(b);
-            b.written();
-            return b;
+        if (b.confirmedBefore()) {
+            return CONFIRMED_BEFORE;
         }
         Journal j = run.journal();
         if (j != null && !b.readBefore()) {
             j.read(b.number(), found); // durable before the write goes out
         }
-        return b;
+        return WRITE;
+    }
+
+    /** Step batch-confirmed-before: Close confirmed this write before a restart; its rows are UPDATED, nothing sent. */
+    public void confirmedBefore(Batch b) {
+        record(b);
+        b.written();
     }
 
     /** Step batch-confirmed: Close said ok; the rows sent are UPDATED, their before-values go to the undo file. */

@@ -11,15 +11,25 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 import org.apache.camel.ExchangeProperty;
+import org.apache.camel.Header;
+import org.apache.camel.Headers;
 
 import closetaskbulk.close.CloseApi;
 import closetaskbulk.run.Run.Status;
 
 /**
- * Step check-row of route run: is the row one Close can take? A good row comes back with its
- * {@link Row#update()}; an INVALID or DUPLICATE one is recorded in the run, and the body is then empty (null).
+ * Step check-row of route run: is the row one Close can take? It says so in header {@value #STATUS}, on which
+ * route run's choice row-way decides: {@code OK} (the row comes back with its {@link Row#update()}),
+ * {@code INVALID}, {@code DUPLICATE} or {@code FAILED} (the organization's users could not be listed), with
+ * why in header {@value #PROBLEM}. The route records a refused row's result with {@link #refused}.
  */
 public class RowCheck {
+
+    /** Header: the row's way, OK, INVALID, DUPLICATE or FAILED. */
+    public static final String STATUS = "rowStatus";
+    /** Header: why a row is refused (INVALID, FAILED), or the line of the first row of its id (DUPLICATE). */
+    public static final String PROBLEM = "rowProblem";
+    static final String OK = "OK";
 
     private static final Pattern ID = Pattern.compile("[a-z]+_[A-Za-z0-9_]+");
     private static final Pattern USER = Pattern.compile("user_[A-Za-z0-9]+");
@@ -43,16 +53,16 @@ public class RowCheck {
     }
 
     /**
-     * A good row comes back with its update; a bad one is recorded in the run, and null comes back. A row that
-     * names its assignee by e-mail is checked once route run has listed the organization's users (needs-users).
+     * Checks a row: headers {@value #STATUS} and {@value #PROBLEM} say its way; a good row comes back with its
+     * update. A row that names its assignee by e-mail is checked once route run has listed the organization's
+     * users (needs-users).
      */
-    public Row check(Row row, @ExchangeProperty(Runs.RUN) Run run) {
+    public Row check(Row row, @ExchangeProperty(Runs.RUN) Run run, @Headers Map<String, Object> headers) {
         String problem = row.problem() != null ? row.problem() : checkId(row.id());
         if (problem == null) {
             int first = run.seen(row.id(), row.line());
             if (first != 0 && first != row.line()) {
-                run.duplicate(row.line(), first);
-                return null;
+                return way(headers, row, Status.DUPLICATE.name(), first);
             }
             Map<String, String> v = row.values();
             String assignedTo = v.get("assigned_to");
@@ -66,9 +76,8 @@ public class RowCheck {
                     throw new IllegalStateException("route run checks a row naming an e-mail before listing the users");
                 }
                 if (run.usersFailure() != null) {
-                    run.result(row.line(), Status.FAILED, 0, "the organization's users could not be listed to find '"
-                            + quote(assignedTo) + "': " + run.usersFailure());
-                    return null;
+                    return way(headers, row, Status.FAILED.name(), "the organization's users could not be listed "
+                            + "to find '" + quote(assignedTo) + "': " + run.usersFailure());
                 }
                 List<String> ids = run.userIds(assignedTo);
                 if (ids.isEmpty()) {
@@ -83,13 +92,33 @@ public class RowCheck {
                 Update u = new Update(assignedTo, date,
                         v.get("is_complete") == null ? null : parseBool(v.get("is_complete")));
                 if (!u.isEmpty()) {
-                    return row.checked(u);
+                    return way(headers, row.checked(u), OK, null);
                 }
                 problem = "nothing to change: fill at least one of " + String.join(", ", CloseApi.UPDATE_FIELDS);
             }
         }
-        run.result(row.line(), Status.INVALID, 0, problem);
-        return null;
+        return way(headers, row, Status.INVALID.name(), problem);
+    }
+
+    private static Row way(Map<String, Object> headers, Row row, String status, Object problem) {
+        headers.put(STATUS, status);
+        if (problem != null) {
+            headers.put(PROBLEM, problem);
+        }
+        return row;
+    }
+
+    /**
+     * Step record-refused (route run's row-way): a refused row's result, with why; a DUPLICATE names the line of
+     * the first row of its id.
+     */
+    public void refused(Row row, @Header(STATUS) String status, @Header(PROBLEM) Object problem,
+                        @ExchangeProperty(Runs.RUN) Run run) {
+        if (Status.DUPLICATE.name().equals(status)) {
+            run.duplicate(row.line(), (Integer) problem);
+        } else {
+            run.result(row.line(), Status.valueOf(status), 0, (String) problem);
+        }
     }
 
     static boolean isEmail(String v) {

@@ -5,6 +5,7 @@ import java.util.Map;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
+import org.apache.camel.Headers;
 import org.apache.camel.support.SynchronizationAdapter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,6 +21,8 @@ public class Runs {
 
     /** Exchange property: the run an adapter opened, for route run. */
     public static final String RUN = "run";
+    /** Header of step batch-row: why batches were cut at this row, {@code full} or {@code max-open}. */
+    public static final String BATCH_CUT = "batchCut";
 
     private static final Logger LOG = LoggerFactory.getLogger(Runs.class);
     private static final Logger PROGRESS = LoggerFactory.getLogger("closetaskbulk.progress");
@@ -44,10 +47,12 @@ public class Runs {
     }
 
     /**
-     * Step batch-row: a good row joins the open batch of its update; returns the batches now full, or null
-     * when none is (most rows), so the route skips the split for them.
+     * Step batch-row: a good row joins the open batch of its update. When that cuts batches, header
+     * {@value #BATCH_CUT} says why, and the body is the batches cut: {@code full} (the row's batch reached
+     * close.batch-size), or {@code max-open} (the row opened an update past bulk.max-open-batches: the oldest
+     * open batch leaves early, and the row's own if also full). Most rows cut none: no header, an empty body.
      */
-    public List<Batch> add(Row row, @ExchangeProperty(RUN) Run run) {
+    public List<Batch> add(Row row, @ExchangeProperty(RUN) Run run, @Headers Map<String, Object> headers) {
         if (runState.isHalted()) { // stop reading: nothing more will be sent
             throw new CloseHalt(0, runState.haltReason());
         }
@@ -57,9 +62,13 @@ public class Runs {
         if ((row.line() & 1023) == 0) {
             run.progress(PROGRESS);
         }
-        List<Batch> full = run.batcher().add(row.line(), row.id(), row.update(), row.expected(),
+        List<Batch> cut = run.batcher().add(row.line(), row.id(), row.update(), row.expected(),
                 run.carriedCells(row.cells()));
-        return full.isEmpty() ? null : full;
+        if (!cut.isEmpty()) {
+            // an early batch never holds the row's update: that one had no open batch
+            headers.put(BATCH_CUT, cut.get(0).update().equals(row.update()) ? "full" : "max-open");
+        }
+        return cut;
     }
 
     /** Step last-batches: the partial batches at the end of the input. */

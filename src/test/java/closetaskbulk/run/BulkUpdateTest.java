@@ -15,7 +15,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Route bulk-update's decisions for one batch: after the read, what is NOT_FOUND, UNCHANGED, DRY_RUN or written. */
+/**
+ * Route bulk-update's decisions for one batch: after the read, what is NOT_FOUND, UNCHANGED, DRY_RUN or written,
+ * and the batch's way (header batchWay).
+ */
 class BulkUpdateTest {
 
     @TempDir
@@ -35,7 +38,8 @@ class BulkUpdateTest {
         b.request(); // the read's chunk
         b.answer(JSON.readTree("{\"data\": [{\"id\": \"task_done\", \"is_complete\": true},"
                 + " {\"id\": \"task_open\", \"is_complete\": false, \"date\": \"2026-01-02\"}]}"));
-        return steps.classify(b);
+        assertEquals(dryRun ? BulkUpdate.NOTHING_TO_WRITE : BulkUpdate.WRITE, steps.classify(b), "the batch's way");
+        return b;
     }
 
     @Test
@@ -69,7 +73,7 @@ class BulkUpdateTest {
         b.request();
         b.answer(JSON.readTree("{\"data\": [{\"id\": \"task_same\", \"assigned_to\": \"user_alice\"},"
                 + " {\"id\": \"task_moved\", \"assigned_to\": \"user_carol\"}]}"));
-        steps.classify(b);
+        assertEquals(BulkUpdate.WRITE, steps.classify(b));
         assertEquals(Status.CHANGED_SINCE_PLAN, run.status(3));
         assertTrue(run.message(3).contains("'user_carol'"), run.message(3));
         assertEquals("task_same", JSON.readTree(b.request()).path("_params").path("id__in").asText());
@@ -81,7 +85,7 @@ class BulkUpdateTest {
         Batch b = new Batch(run, DONE, 1);
         b.add(2, "task_a");
         b.fail(503, "Close answered 503");
-        steps.classify(b);
+        assertEquals(BulkUpdate.NOTHING_TO_WRITE, steps.classify(b));
         assertFalse(b.isWriting());
         assertEquals(Status.FAILED, run.status(2));
     }

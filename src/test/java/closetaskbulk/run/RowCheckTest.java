@@ -1,6 +1,7 @@
 package closetaskbulk.run;
 
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -14,7 +15,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Step check-row: a good row gets its update; a bad one is INVALID or DUPLICATE, with a message a person can act on. */
+/**
+ * Step check-row: a good row is OK with its update; a bad one is INVALID or DUPLICATE (header rowStatus), and
+ * route run's record-refused records it with a message a person can act on.
+ */
 class RowCheckTest {
 
     @TempDir
@@ -28,9 +32,23 @@ class RowCheckTest {
         return new Row(line, id, values, List.of(), null);
     }
 
+    /** As route run does: check-row, then row-way (a refused row recorded, and null here). */
+    private static Row checked(RowCheck check, Row row, Run run) {
+        Map<String, Object> headers = new HashMap<>();
+        Row out = check.check(row, run, headers);
+        String status = (String) headers.get(RowCheck.STATUS);
+        if (RowCheck.OK.equals(status)) {
+            assertNull(headers.get(RowCheck.PROBLEM));
+            return out;
+        }
+        check.refused(out, status, headers.get(RowCheck.PROBLEM), run);
+        assertEquals(status, run.status(row.line()).name(), "the row's result is its way");
+        return null;
+    }
+
     @Test
     void aGoodRowComesBackWithItsUpdate() {
-        Row checked = new RowCheck().check(row(2, "task_a1", Map.of("is_complete", "Yes", "date", "2026-03-01")), run());
+        Row checked = checked(new RowCheck(), row(2, "task_a1", Map.of("is_complete", "Yes", "date", "2026-03-01")), run());
         assertEquals(new Update(null, "2026-03-01", true), checked.update());
     }
 
@@ -38,9 +56,9 @@ class RowCheckTest {
     void aBadRowIsInvalidWithItsReasons() {
         Run run = run();
         RowCheck check = new RowCheck();
-        assertNull(check.check(row(2, "TASK 1", Map.of("is_complete", "true")), run));
-        assertNull(check.check(row(3, "task_b", Map.of("date", "2026-02-30", "is_complete", "maybe")), run));
-        assertNull(check.check(row(4, "task_c", Map.of()), run));
+        assertNull(checked(check, row(2, "TASK 1", Map.of("is_complete", "true")), run));
+        assertNull(checked(check, row(3, "task_b", Map.of("date", "2026-02-30", "is_complete", "maybe")), run));
+        assertNull(checked(check, row(4, "task_c", Map.of()), run));
         assertEquals(Status.INVALID, run.status(2));
         assertTrue(run.message(2).contains("more than one token"), run.message(2));
         assertTrue(run.message(3).contains("not a real calendar date") && run.message(3).contains("must be true or false"),
@@ -52,8 +70,8 @@ class RowCheckTest {
     void aSecondRowOfTheSameIdIsADuplicateNamingTheFirst() {
         Run run = run();
         RowCheck check = new RowCheck();
-        check.check(row(2, "task_a", Map.of("is_complete", "true")), run);
-        assertNull(check.check(row(7, "task_a", Map.of("is_complete", "false")), run));
+        checked(check, row(2, "task_a", Map.of("is_complete", "true")), run);
+        assertNull(checked(check, row(7, "task_a", Map.of("is_complete", "false")), run));
         assertEquals(Status.DUPLICATE, run.status(7));
         assertTrue(run.message(7).contains("2"), run.message(7));
     }
@@ -61,9 +79,9 @@ class RowCheckTest {
     @Test
     void aLocalDateIsTakenOnlyWithBulkDateFormat() {
         Run run = run();
-        assertNull(new RowCheck().check(row(2, "task_a", Map.of("date", "03/01/2026")), run));
+        assertNull(checked(new RowCheck(), row(2, "task_a", Map.of("date", "03/01/2026")), run));
         assertTrue(run.message(2).contains("bulk.date-format=MM/dd/yyyy"), run.message(2));
-        Row us = new RowCheck("MM/dd/yyyy").check(row(3, "task_b", Map.of("date", "03/01/2026")), run);
+        Row us = checked(new RowCheck("MM/dd/yyyy"), row(3, "task_b", Map.of("date", "03/01/2026")), run);
         assertEquals("2026-03-01", us.update().date());
     }
 
@@ -72,10 +90,10 @@ class RowCheckTest {
         Run run = run();
         RowCheck check = new RowCheck();
         Row byEmail = row(2, "task_a", Map.of("assigned_to", "Bob@Example.com"));
-        assertThrows(IllegalStateException.class, () -> check.check(byEmail, run), "route run lists the users first");
+        assertThrows(IllegalStateException.class, () -> checked(check, byEmail, run), "route run lists the users first");
         run.users(Map.of("bob@example.com", List.of("user_bob")), null);
-        assertEquals("user_bob", check.check(byEmail, run).update().assignedTo());
-        assertNull(check.check(row(3, "task_b", Map.of("assigned_to", "eve@example.com")), run));
+        assertEquals("user_bob", checked(check, byEmail, run).update().assignedTo());
+        assertNull(checked(check, row(3, "task_b", Map.of("assigned_to", "eve@example.com")), run));
         assertTrue(run.message(3).contains("not the e-mail of a user"), run.message(3));
     }
 }

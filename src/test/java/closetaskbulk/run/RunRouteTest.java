@@ -89,19 +89,54 @@ class RunRouteTest extends CamelMainTestSupport {
         assertTrue(batchesDone.matches(10, TimeUnit.SECONDS));
         bulkUpdate.assertIsSatisfied();
         assertEquals(List.of(List.of("task_a", "task_b"), List.of("task_c")),
-                bulkUpdate.getExchanges().stream().map(e -> e.getIn().getBody(Batch.class).ids()).toList());
+                bulkUpdate.getExchanges().stream().map(e -> e.getIn().getBody(Batch.class))
+                        .sorted(java.util.Comparator.comparingInt(Batch::number)).map(Batch::ids).toList(),
+                "two workers: in any order");
         assertEquals(List.of(Status.UPDATED, Status.INVALID, Status.UPDATED, Status.DUPLICATE, Status.UPDATED),
                 List.of(run.status(2), run.status(3), run.status(4), run.status(5), run.status(6)));
         assertEquals(5, ((Map<?, ?>) reply.getMessage().getBody(Map.class)).get("rows"), "the summary is the reply");
     }
 
+    @Test
+    void pastMaxOpenUpdatesTheOldestBatchLeavesEarlyByStepBatchEarly() throws Exception {
+        AdviceWith.adviceWith(context, "batch-worker",
+                a -> a.weaveById("to-bulk-update").replace().to("mock:bulk-update"));
+        AdviceWith.adviceWith(context, "run", a -> {
+            a.weaveById("queue-early-batch").before().to("mock:early");
+            a.weaveById("queue-last-batch").before().to("mock:last");
+        });
+        context.start();
+        MockEndpoint bulkUpdate = getMockEndpoint("mock:bulk-update");
+        bulkUpdate.whenAnyExchangeReceived(e -> updated(e.getIn().getBody(Batch.class)));
+        bulkUpdate.expectedMessageCount(3);
+        MockEndpoint early = getMockEndpoint("mock:early");
+        early.expectedHeaderReceived(Runs.BATCH_CUT, "max-open");
+        MockEndpoint last = getMockEndpoint("mock:last");
+
+        maxOpen = 1; // one open update at a time: each new update sends the open one early
+        Row bob = new Row(3, "task_b", Map.of("assigned_to", "user_bob"), List.of("task_b", "user_bob"), null);
+        Run run = run(row(2, "task_a"), bob, row(4, "task_c"));
+        template.send("direct:run", e -> {
+            e.setProperty(Runs.RUN, run);
+            e.getIn().setBody(rows);
+        });
+
+        bulkUpdate.assertIsSatisfied();
+        assertEquals(List.of(List.of("task_a"), List.of("task_b")),
+                early.getExchanges().stream().map(e -> e.getIn().getBody(Batch.class).ids()).toList());
+        assertEquals(List.of(List.of("task_c")),
+                last.getExchanges().stream().map(e -> e.getIn().getBody(Batch.class).ids()).toList());
+        assertEquals(Status.UPDATED, run.status(3));
+    }
+
     private List<Row> rows;
+    private int maxOpen = 100;
 
     /** A run of these rows, in batches of 2 ids. */
     private Run run(Row... rows) {
         this.rows = List.of(rows);
         return new Run("t", reports, "test", false, Map.of(), List.of("is_complete"))
-                .batching(2, 100, 100)
+                .batching(2, maxOpen, 100)
                 .rows(visitor -> {
                     for (Row r : this.rows) {
                         visitor.row(r.line(), r.id(), r.cells());
