@@ -267,22 +267,24 @@ public class Run {
 
     private long total;
     private long lastProgress = System.currentTimeMillis();
-    private static volatile long progressMs = 5000;
+    private long progressMs = 5000;
+    private java.util.function.Consumer<Map<String, Object>> told = summary -> { };
 
-    private static volatile java.util.function.Consumer<Map<String, Object>> whenEnded = summary -> { };
-
-    /** Told every run's summary once it is written, however the run ended (bulk.notify.*): set once at start. */
-    public static void whenEnded(java.util.function.Consumer<Map<String, Object>> listener) {
-        whenEnded = listener;
+    /** Told the run's summary once it is written, however the run ended (bulk.notify.*). */
+    Run told(java.util.function.Consumer<Map<String, Object>> listener) {
+        this.told = listener;
+        return this;
     }
 
-    static void ended(Map<String, Object> summary) {
-        whenEnded.accept(summary);
+    /** The summary is written. */
+    void summaryWritten(Map<String, Object> summary) {
+        told.accept(summary);
     }
 
     /** bulk.progress-interval: at most one progress line per run this often (ms). */
-    public static void progressEvery(long ms) {
-        progressMs = ms;
+    Run progressEvery(long ms) {
+        this.progressMs = ms;
+        return this;
     }
 
     /** How many rows the run has (counted before it starts), for progress lines. */

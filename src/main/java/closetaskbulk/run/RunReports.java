@@ -350,7 +350,7 @@ final class RunReports {
                     "sample", notRestorable));
         }
         JSON.writeValue(report(".summary.json").toFile(), s);
-        Run.ended(s);
+        run.summaryWritten(s);
         return s;
     }
 

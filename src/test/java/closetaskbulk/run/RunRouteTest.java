@@ -59,7 +59,8 @@ class RunRouteTest extends CamelMainTestSupport {
 
     @Override
     protected void bindToRegistry(Registry registry) {
-        registry.bind("runs", new Runs(runState, 60_000));
+        registry.bind("runs", new Runs(runState, new RunRules(reports, 2, 100, 100, Map.of(), true, false, 60_000, null,
+                summary -> { })));
         registry.bind("rowCheck", new RowCheck());
         registry.bind("batchErrors", new BatchErrors());
         registry.bind("runState", runState);
@@ -80,11 +81,12 @@ class RunRouteTest extends CamelMainTestSupport {
         bulkUpdate.whenAnyExchangeReceived(e -> updated(e.getIn().getBody(Batch.class)));
         NotifyBuilder batchesDone = new NotifyBuilder(context).fromRoute("batch-worker").whenDone(2).create();
 
-        Run run = run(row(2, "task_a"), row(3, "not an id"), row(4, "task_b"), row(5, "task_a"), row(6, "task_c"));
+        rows = List.of(row(2, "task_a"), row(3, "not an id"), row(4, "task_b"), row(5, "task_a"), row(6, "task_c"));
         Exchange reply = template.send("direct:run", e -> {
-            e.setProperty(Runs.RUN, run);
+            e.setProperty(RunDescription.PROPERTY, new RunDescription("t", "test").updateColumns(List.of("is_complete")));
             e.getIn().setBody(rows);
         });
+        Run run = reply.getProperty(Runs.RUN, Run.class);
 
         assertTrue(batchesDone.matches(10, TimeUnit.SECONDS));
         bulkUpdate.assertIsSatisfied();
@@ -96,18 +98,6 @@ class RunRouteTest extends CamelMainTestSupport {
     }
 
     private List<Row> rows;
-
-    /** A run of these rows, in batches of 2 ids. */
-    private Run run(Row... rows) {
-        this.rows = List.of(rows);
-        return new Run("t", reports, "test", false, Map.of(), List.of("is_complete"))
-                .batching(2, 100, 100)
-                .rows(visitor -> {
-                    for (Row r : this.rows) {
-                        visitor.row(r.line(), r.id(), r.cells());
-                    }
-                });
-    }
 
     private static Row row(int line, String id) {
         return new Row(line, id, Map.of("is_complete", "true"), List.of(id, "true"), null);
