@@ -24,10 +24,12 @@ import closetaskbulk.close.CloseApi;
 import closetaskbulk.run.Journal;
 import closetaskbulk.run.PlanSeals;
 import closetaskbulk.run.Row;
+import closetaskbulk.run.RowSource;
 import closetaskbulk.run.Run;
 import closetaskbulk.run.RunDescription;
 import closetaskbulk.run.RunState;
 import closetaskbulk.run.Runs;
+import closetaskbulk.run.Status;
 
 /**
  * The CSV adapter (route csv-intake): checks a dropped file (UTF-8, header, seen before?), describes its run,
@@ -420,7 +422,7 @@ public class CsvIntake {
         State s = ex.getProperty(STATE, State.class);
         Run run = ex.getProperty(Runs.RUN, Run.class);
         if (processed == null || s == null || !s.finished || run.dryRun()
-                || run.counts().getOrDefault(Run.Status.FAILED, 0) > 0) {
+                || run.results().counts().getOrDefault(Status.FAILED, 0) > 0) {
             return true;
         }
         try {
@@ -478,7 +480,7 @@ public class CsvIntake {
     }
 
     /** The file walked again for the reports; refused if it changed since it was read. */
-    private static Run.RowSource rows(State s) {
+    private static RowSource rows(State s) {
         return visitor -> {
             if (!(s.size + "@" + s.modified).equals(HeldFiles.key(s.file))) {
                 throw new FileChangedException(s.file.getFileName() + " was replaced or changed while it was being "

@@ -13,7 +13,6 @@ import java.util.regex.Pattern;
 import org.apache.camel.ExchangeProperty;
 
 import closetaskbulk.close.CloseApi;
-import closetaskbulk.run.Run.Status;
 
 /**
  * Step check-row of route run: is the row one Close can take? A good row comes back with its
@@ -49,9 +48,9 @@ public class RowCheck {
     public Row check(Row row, @ExchangeProperty(Runs.RUN) Run run) {
         String problem = row.problem() != null ? row.problem() : checkId(row.id());
         if (problem == null) {
-            int first = run.seen(row.id(), row.line());
+            int first = run.ids().putIfAbsent(row.id(), row.line());
             if (first != 0 && first != row.line()) {
-                run.duplicate(row.line(), first);
+                run.results().duplicate(row.line(), first);
                 return null;
             }
             Map<String, String> v = row.values();
@@ -62,15 +61,15 @@ public class RowCheck {
                 problem = problem + dateHint(date);
             }
             if (problem == null && isEmail(assignedTo)) {
-                if (!run.isUsersListed()) {
+                if (!run.users().isListed()) {
                     throw new IllegalStateException("route run checks a row naming an e-mail before listing the users");
                 }
-                if (run.usersFailure() != null) {
-                    run.result(row.line(), Status.FAILED, 0, "the organization's users could not be listed to find '"
-                            + quote(assignedTo) + "': " + run.usersFailure());
+                if (run.users().failure() != null) {
+                    run.results().result(row.line(), Status.FAILED, 0, "the organization's users could not be listed to find '"
+                            + quote(assignedTo) + "': " + run.users().failure());
                     return null;
                 }
-                List<String> ids = run.userIds(assignedTo);
+                List<String> ids = run.users().ids(assignedTo);
                 if (ids.isEmpty()) {
                     problem = "assigned_to '" + quote(assignedTo) + "' is not the e-mail of a user of this organization";
                 } else if (ids.size() > 1) {
@@ -88,7 +87,7 @@ public class RowCheck {
                 problem = "nothing to change: fill at least one of " + String.join(", ", CloseApi.UPDATE_FIELDS);
             }
         }
-        run.result(row.line(), Status.INVALID, 0, problem);
+        run.results().result(row.line(), Status.INVALID, 0, problem);
         return null;
     }
 

@@ -27,7 +27,7 @@ public final class RunDescription {
     private String approvedAt;
     private String content;
     private long total;
-    private Run.RowSource rows;
+    private RowSource rows;
     private Runnable whenEnded = () -> { };
 
     /**
@@ -66,7 +66,7 @@ public final class RunDescription {
 
     /** The source's own Close list filter (a sweep's), instead of bulk.filter.*. */
     public RunDescription filter(Map<String, String> filter) {
-        this.filter = Map.copyOf(filter);
+        this.filter = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(filter)); // in its order: a sweep lists with it
         return this;
     }
 
@@ -99,7 +99,7 @@ public final class RunDescription {
      * How many rows, and how to walk them again for the reports: a file's are read again from the file. Rows
      * handed over as a list need neither: route run counts and walks the list.
      */
-    public RunDescription rows(long total, Run.RowSource rows) {
+    public RunDescription rows(long total, RowSource rows) {
         this.total = total;
         this.rows = rows;
         return this;
@@ -168,7 +168,7 @@ public final class RunDescription {
         return total;
     }
 
-    Run.RowSource rows() {
+    RowSource rows() {
         return rows;
     }
 

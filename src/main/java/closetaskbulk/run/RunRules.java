@@ -19,7 +19,7 @@ public record RunRules(Path reportsDir, int batchSize, int maxOpenBatches, int l
                        Consumer<Map<String, Object>> told) {
 
     public RunRules {
-        filter = Map.copyOf(filter);
+        filter = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(filter));
         progressMs = Math.max(1, progressMs);
     }
 
@@ -40,7 +40,6 @@ public record RunRules(Path reportsDir, int batchSize, int maxOpenBatches, int l
         Run run = new Run(d.name(), reportsDir, d.source(), dry, d.filter() != null ? d.filter() : filter,
                 d.updateColumns(), journal == null ? null : journal.base())
                 .journal(journal).readBeforeWrite(readBeforeWrite || d.plan())
-                .batching(batchSize, maxOpenBatches, listLimit)
                 .tzOffset(d.tzOffset()).authorization(d.authorization())
                 .progressEvery(progressMs).onEnd(d.whenEnded()).told(told);
         run.header(d.header(), d.carried());
@@ -52,6 +51,11 @@ public record RunRules(Path reportsDir, int batchSize, int maxOpenBatches, int l
             run.rows(d.rows());
         }
         return run;
+    }
+
+    /** Groups a run's rows into batches (close.batch-size, bulk.max-open-batches, close.list-limit). */
+    Batcher batcher(Run run) {
+        return new Batcher(run, batchSize, maxOpenBatches, listLimit);
     }
 
     /** What a journal was written under: resumed only by the same batching, reads and filter. */

@@ -10,7 +10,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import closetaskbulk.close.CloseHalt;
-import closetaskbulk.run.Run.Status;
 
 /**
  * The steps of route run that hold state: batching a run's rows, waiting for its batches, its reports, and
@@ -27,6 +26,7 @@ public class Runs {
     private final RunState runState;
     private final RunRules rules;
     private final Map<String, Run> live = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<Run, Batcher> batchers = new java.util.concurrent.ConcurrentHashMap<>();
 
     public Runs(RunState runState, RunRules rules) {
         this.runState = runState;
@@ -45,6 +45,7 @@ public class Runs {
         Run run = rules.open(description);
         ex.setProperty(RUN, run);
         live.put(run.base(), run);
+        batchers.put(run, rules.batcher(run));
         if (run.dryRun()) {
             LOG.info("{}: DRY RUN: Close is read, nothing is written", run.name());
         }
@@ -61,6 +62,11 @@ public class Runs {
                 }
             });
         }
+    }
+
+    /** Route list-users: the organization's users to list for this run (once). */
+    public UserList userList(@ExchangeProperty(RUN) Run run) {
+        return new UserList(run);
     }
 
     /** Why a source's run is refused whole: the summary's outcome and reason (exchange property {@link #REFUSAL}). */
@@ -108,27 +114,27 @@ public class Runs {
         if ((row.line() & 1023) == 0) {
             run.progress(PROGRESS);
         }
-        List<Batch> full = run.batcher().add(row.line(), row.id(), row.update(), row.expected(),
+        List<Batch> full = batchers.get(run).add(row.line(), row.id(), row.update(), row.expected(),
                 run.carriedCells(row.cells()));
         return full.isEmpty() ? null : full;
     }
 
     /** Step last-batches: the partial batches at the end of the input. */
     public List<Batch> flush(@ExchangeProperty(RUN) Run run) {
-        return run.batcher().flush();
+        return batchers.remove(run).flush();
     }
 
     /** Step batch-taken (route batch-worker): the run counts the batch done, however it ends. */
     public void take(Exchange ex) {
         Batch batch = ex.getIn().getBody(Batch.class);
-        batch.run().taken();
+        batch.run().waits().taken();
         ex.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
             @Override
             public void onDone(Exchange done) {
                 if (done.getException() != null && isWriteFailure(done.getException())) {
                     batch.run().writeFailed(done.getException()); // Close may have confirmed it: the run stops
                 }
-                batch.run().completed();
+                batch.run().waits().completed();
             }
         });
     }
@@ -154,12 +160,13 @@ public class Runs {
             summary = run.finish();
         } finally {
             live.remove(run.base());
+            batchers.remove(run);
         }
-        if (!run.allOk()) {
+        if (!run.results().allOk()) {
             runState.rowsNotOk();
         }
         LOG.info("{}: done, {} rows {}; {} requests; reports: {}", run.name(), summary.get("rows"),
-                nonZero(run.counts()), ((Map<?, ?>) summary.get("requests")).get("total"),
+                nonZero(run.results().counts()), ((Map<?, ?>) summary.get("requests")).get("total"),
                 String.join(", ", ((Map<?, ?>) summary.get("reports")).values().stream().map(String::valueOf).toList()));
         return summary;
     }
@@ -187,6 +194,7 @@ public class Runs {
             return;
         }
         live.remove(run.base());
+        batchers.remove(run);
         if (run.journal() != null) {
             run.journal().close(); // kept: a restart resumes from it
         }
@@ -230,7 +238,7 @@ public class Runs {
 
     private void waitForBatches(Run run) throws InterruptedException {
         long step = Math.min(rules.progressMs(), 500);
-        while (!(runState.isHalted() ? run.awaitTaken(step) : run.awaitBatches(step))) {
+        while (!(runState.isHalted() ? run.waits().awaitTaken(step) : run.waits().awaitBatches(step))) {
             run.progress(PROGRESS);
         }
     }

@@ -21,7 +21,6 @@ import org.junit.jupiter.api.io.TempDir;
 import closetaskbulk.close.CloseCall;
 import closetaskbulk.close.Pacer;
 import closetaskbulk.close.RetryLog;
-import closetaskbulk.run.Run.Status;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -93,7 +92,7 @@ class RunRouteTest extends CamelMainTestSupport {
         assertEquals(List.of(List.of("task_a", "task_b"), List.of("task_c")),
                 bulkUpdate.getExchanges().stream().map(e -> e.getIn().getBody(Batch.class).ids()).toList());
         assertEquals(List.of(Status.UPDATED, Status.INVALID, Status.UPDATED, Status.DUPLICATE, Status.UPDATED),
-                List.of(run.status(2), run.status(3), run.status(4), run.status(5), run.status(6)));
+                List.of(run.results().status(2), run.results().status(3), run.results().status(4), run.results().status(5), run.results().status(6)));
         assertEquals(5, ((Map<?, ?>) reply.getMessage().getBody(Map.class)).get("rows"), "the summary is the reply");
     }
 
@@ -106,7 +105,7 @@ class RunRouteTest extends CamelMainTestSupport {
     /** What route bulk-update does when Close confirms a batch. */
     private static void updated(Batch b) {
         for (int i = 0; i < b.size(); i++) {
-            b.run().result(b.line(i), Status.UPDATED, 200, null);
+            b.run().results().result(b.line(i), Status.UPDATED, 200, null);
         }
     }
 }
