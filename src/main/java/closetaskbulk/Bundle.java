@@ -19,7 +19,7 @@ import closetaskbulk.run.BulkUpdate;
 import closetaskbulk.run.Journal;
 import closetaskbulk.run.PlanSeals;
 import closetaskbulk.run.RowCheck;
-import closetaskbulk.run.Run;
+import closetaskbulk.run.RunRules;
 import closetaskbulk.run.RunState;
 import closetaskbulk.ops.Notifier;
 import closetaskbulk.run.Runs;
@@ -92,7 +92,6 @@ public class Bundle implements CamelConfiguration {
         // Camel Main looks for its plug-ins in the registry before configuration classes run: these are handed over
         Notifier notifier = (Notifier) beans.get("notifier");
         notifier.setCamelContext(context);
-        Run.whenEnded(notifier::ended);
         if (beans.get("routeReloader") instanceof RouteReloader reloader) {
             context.addService(reloader);
         }
@@ -177,7 +176,6 @@ public class Bundle implements CamelConfiguration {
 
     /** The beans, by the names the routes use. Tests extend this to replace one. */
     protected Map<String, Object> beans(Settings s, RunState runState) {
-        Run.progressEvery(s.intSetting("bulk.progress-interval"));
         Pacer pacer = new Pacer(Long.parseLong(s.get("close.rate-limit.max-wait", "600000")),
                 Double.parseDouble(s.get("close.max-requests-per-second", "0")), Double.parseDouble(s.get("close.rate-limit.share", "1")),
                 s.intSetting("close.connect-timeout") + (long) s.intSetting("close.response-timeout"));
@@ -186,10 +184,7 @@ public class Bundle implements CamelConfiguration {
                 runState::haltReason);
         boolean readBeforeWrite = Boolean.parseBoolean(s.get("close.read-before-write", "true"));
         closetaskbulk.intake.HeldFiles held = new closetaskbulk.intake.HeldFiles(runState);
-        CsvIntake intake = new CsvIntake(Path.of(s.get("bulk.reports")), Path.of(s.get("bulk.done")),
-                Path.of(s.get("bulk.failed")), s.flag("bulk.dry-run"), s.intSetting("close.batch-size"),
-                Integer.parseInt(s.get("bulk.max-open-batches", "1000")), s.intSetting("close.list-limit"),
-                readBeforeWrite, intakeFilter(s), runState, held);
+        CsvIntake intake = new CsvIntake(Path.of(s.get("bulk.done")), Path.of(s.get("bulk.failed")), runState, held);
         Path state = Path.of(s.get("bulk.state", "data/state"));
         Map<String, Object> beans = new LinkedHashMap<>();
         org.apache.camel.spi.IdempotentRepository processed;
@@ -219,9 +214,7 @@ public class Bundle implements CamelConfiguration {
         intake.durable(state, processed, journals, s.flag("bulk.repeat")).seals(seals)
                 .planAge(planAge).extraColumns(s.extraColumns());
         SweepSchedule schedule = new SweepSchedule(state, runState);
-        Sweeps sweeps = new Sweeps(Path.of(s.get("bulk.reports")), schedule,
-                s.intSetting("close.batch-size"), s.intSetting("close.list-limit"), s.flag("bulk.dry-run"),
-                readBeforeWrite, runState, s.get("bulk.run-sweep", ""));
+        Sweeps sweeps = new Sweeps(schedule, s.intSetting("close.list-limit"), runState, s.get("bulk.run-sweep", ""));
         beans.put("sweeps", sweeps);
         beans.put("sweepSchedule", schedule);
         if (s.flag("bulk.routes-reload")) {
@@ -237,11 +230,15 @@ public class Bundle implements CamelConfiguration {
         beans.put("closeCall", call);
         beans.put("bulkUpdate", new BulkUpdate(s.intSetting("close.retry.max-failed-batches")));
         beans.put("rowCheck", new RowCheck(s.dateFormat()));
-        beans.put("runs", new Runs(runState, s.intSetting("bulk.progress-interval")));
+        Notifier notifier = new Notifier(s.get("bulk.notify.url", ""), s.notifyAlways(), consoleAddress(s));
+        beans.put("runs", new Runs(runState, new RunRules(Path.of(s.get("bulk.reports")), s.intSetting("close.batch-size"),
+                Integer.parseInt(s.get("bulk.max-open-batches", "1000")), s.intSetting("close.list-limit"),
+                intakeFilter(s), readBeforeWrite, s.flag("bulk.dry-run"), s.intSetting("bulk.progress-interval"),
+                journals, notifier::ended)));
         beans.put("batchErrors", new BatchErrors());
         beans.put("retryLog", new RetryLog(s.intSetting("close.retry.initial-delay"), s.intSetting("close.retry.max-delay")));
         beans.put("csvIntake", intake);
-        beans.put("notifier", new Notifier(s.get("bulk.notify.url", ""), s.notifyAlways(), consoleAddress(s)));
+        beans.put("notifier", notifier);
         // route notify's own HTTP client: a webhook that hangs must not hold a --once exit for Close's timeouts
         var notifyHttp = new org.apache.camel.component.http.HttpComponent();
         notifyHttp.setConnectTimeout(5000);

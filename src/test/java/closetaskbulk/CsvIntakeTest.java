@@ -407,6 +407,39 @@ class CsvIntakeTest {
         assertTrue(f.summary("dry").get("dry_run").asBoolean());
     }
 
+    /**
+     * A file that stays where it is (a dry run's file in the inbox, a plan given to --apply) is said to stay, never
+     * "moved", and the re-drop register records where it is, not where it would have moved.
+     */
+    @Test
+    void aFileThatStaysIsSaidAndRecordedWhereItStays() throws Exception {
+        var log = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+        var intake = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("closetaskbulk.intake");
+        log.start();
+        intake.addAppender(log);
+        try {
+            List<String> ids = f.seed(1);
+            f.drop("stay.csv", Fixture.csv("id,is_complete", List.of(ids.get(0) + ",true")));
+            assertEquals(0, f.run("--once", "--dry-run"), f.output);
+            assertEquals(List.of("stay.csv"), f.files(f.inbox));
+            java.nio.file.Path plan = f.reports.resolve("stay.plan.csv");
+            assertEquals(0, f.run("--apply", plan.toString()), f.output);
+            assertTrue(Files.exists(plan), "--apply leaves the plan where it was given");
+            assertEquals(List.of(), f.files(f.done));
+            List<String> lines = log.list.stream().map(e -> e.getFormattedMessage()).toList();
+            assertTrue(lines.stream().noneMatch(l -> l.contains("oved to")), lines.toString());
+            assertTrue(lines.stream().anyMatch(l -> l.startsWith("stay.csv: stays in " + f.inbox)), lines.toString());
+            assertTrue(lines.stream().anyMatch(l -> l.startsWith("stay.plan.csv: stays in " + f.reports)), lines.toString());
+            java.nio.file.Path processed = f.dir.resolve("state/processed");
+            List<String> records = f.files(processed);
+            assertEquals(1, records.size(), "the applied plan is registered; the dry run is not");
+            JsonNode record = Fixture.JSON.readTree(processed.resolve(records.get(0)).toFile());
+            assertEquals(plan.toString(), record.path("moved_to").asText(), record.toString());
+        } finally {
+            intake.detachAppender(log);
+        }
+    }
+
     @Test
     void takenNamesGetATimeSuffixAndNothingIsOverwritten() throws Exception {
         List<String> ids = f.seed(1);

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import closetaskbulk.intake.CsvIntake;
 import closetaskbulk.intake.HeldFiles;
 import closetaskbulk.run.Journal;
+import closetaskbulk.run.Runs;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -79,6 +80,7 @@ class JournalWriteFailureServiceTest extends ServiceTestSupport {
         };
         ((CsvIntake) beans.get("csvIntake")).durable(f.dir.resolve("state"),
                 Bundle.processedFiles(f.dir.resolve("state-register")), failing, false);
+        beans.put("runs", ((Runs) beans.get("runs")).withJournals(failing));
     }
 
     @Test

@@ -24,27 +24,31 @@ import closetaskbulk.close.CloseApi;
 import closetaskbulk.run.Journal;
 import closetaskbulk.run.PlanSeals;
 import closetaskbulk.run.Row;
+import closetaskbulk.run.RowSource;
 import closetaskbulk.run.Run;
+import closetaskbulk.run.RunDescription;
 import closetaskbulk.run.RunState;
 import closetaskbulk.run.Runs;
+import closetaskbulk.run.Status;
 
 /**
- * The CSV adapter (route csv-intake): checks a dropped file (UTF-8, header, seen before?), opens its run,
- * turns its records into rows for route run, and afterwards chooses where the file moves.
+ * The CSV adapter (route csv-intake): checks a dropped file (UTF-8, header, seen before?), describes its run,
+ * turns its records into rows for route run, and moves the file where the route's choice sends it.
  */
 public class CsvIntake {
 
     /** Exchange properties of the intake route. */
     public static final String STATE = "bulkIntake";
-    public static final String MOVE_TO = "bulkMoveTo";
+    /** Exchange property: how the file's run went (processed, already-processed, rejected, stopped), for the choice. */
+    public static final String OUTCOME = "bulkFileOutcome";
+    /** Exchange property: what the file's line says besides where it went ({@link Said}). */
+    static final String SAID = "bulkFileSaid";
     /** Exchange property: this file is previewed (a dry run that writes a plan), whatever bulk.dry-run says. */
     public static final String PREVIEW = "bulkPreview";
     /** Exchange property: the source is plan-intake (the file is a plan). */
     public static final String PLAN = "bulkPlan";
     /** Exchange property: the file was replaced while it was read. */
     public static final String CHANGED = "bulkChanged";
-    /** Exchange property: the file stays where it is after its run (a dry run in the inbox, --apply's plan). */
-    public static final String KEEP = "bulkKeep";
 
     private static final Logger LOG = LoggerFactory.getLogger(CsvIntake.class);
     private static final DateTimeFormatter SUFFIX = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
@@ -52,7 +56,6 @@ public class CsvIntake {
     /** One file being processed: a CSV of changes, or a plan (a dry run's .plan.csv) to apply. */
     static final class State {
         final Path file;
-        final Run run;
         final char delimiter;
         final int columns;
         final int idCol;
@@ -65,9 +68,8 @@ public class CsvIntake {
         java.nio.channels.FileChannel channel; // the file as opened for the check pass, until the rows take it
         boolean finished; // its reports are written
 
-        State(Path file, Run run, char delimiter, List<String> header, boolean plan) {
+        State(Path file, char delimiter, List<String> header, boolean plan) {
             this.file = file;
-            this.run = run;
             this.delimiter = delimiter;
             this.columns = header.size();
             this.plan = plan;
@@ -88,63 +90,44 @@ public class CsvIntake {
         }
     }
 
-    private final Path reportsDir;
     private final Path doneDir;
     private final Path failedDir;
-    private final boolean dryRun;
-    private final int batchSize;
-    private final int maxOpenBatches;
-    private final int listLimit;
-    private final boolean readBeforeWrite;
-    private final Map<String, String> filter;
     private final RunState runState;
     private final HeldFiles held;
-    private Path stateDir;
     private ProcessedFiles processed;
     private Journal.Store journals;
     private boolean repeat;
-    private String fingerprint = "";
 
-    public CsvIntake(Path reportsDir, Path doneDir, Path failedDir, boolean dryRun, int batchSize,
-                     int maxOpenBatches, int listLimit, boolean readBeforeWrite, Map<String, String> filter,
-                     RunState runState, HeldFiles held) {
-        this.reportsDir = reportsDir;
+    public CsvIntake(Path doneDir, Path failedDir, RunState runState, HeldFiles held) {
         this.doneDir = doneDir;
         this.failedDir = failedDir;
-        this.dryRun = dryRun;
-        this.batchSize = batchSize;
-        this.maxOpenBatches = maxOpenBatches;
-        this.listLimit = listLimit;
-        this.readBeforeWrite = readBeforeWrite;
-        this.filter = Map.copyOf(filter);
         this.runState = runState;
         this.held = held;
     }
 
     /**
-     * Crash recovery and the re-drop guard: run journals, processed contents (SHA-256) in Camel's idempotent
-     * repository, details of each first run under stateDir; {@code repeat} processes a known content again.
+     * The re-drop guard: processed contents (SHA-256) in Camel's idempotent repository, details of each first run
+     * under stateDir; a content whose run's journal is unfinished is that run, resumed; {@code repeat} processes a
+     * known content again.
      */
     public CsvIntake durable(Path stateDir, org.apache.camel.spi.IdempotentRepository processed, Journal.Store journals,
                              boolean repeat) {
-        this.stateDir = stateDir;
         this.processed = new ProcessedFiles(stateDir, processed);
         this.journals = journals;
         this.repeat = repeat;
-        this.fingerprint = "batch=" + batchSize + ";open=" + maxOpenBatches + ";read=" + readBeforeWrite
-                + ";filter=" + new java.util.TreeMap<>(filter);
         return this;
     }
 
     /**
      * Step check-file: the whole file is UTF-8 and valid CSV, its header one we know (a CSV of changes, or a
      * plan to apply exactly when the source says so), its content new (a plan: not older than
-     * bulk.plan.max-age); opens its run.
+     * bulk.plan.max-age); describes its run (a file refused or stopped before then is described by its name).
      */
     public void open(Exchange ex, @ExchangeProperty(PLAN) boolean plan) throws IOException {
         Path file = ex.getIn().getBody(java.io.File.class).toPath();
         String name = baseName(file);
         ex.setProperty(STATE, null);
+        ex.setProperty(RunDescription.PROPERTY, new RunDescription(name, file.toString()).plan(plan));
         if (Files.isSymbolicLink(file)) { // one that replaced the file after the folder was listed: never followed
             throw new FileRejectedException("it is a symbolic link, and links are never followed: drop the file itself");
         }
@@ -183,32 +166,28 @@ public class CsvIntake {
         }
         List<String> updateCols = CloseApi.UPDATE_FIELDS.stream()
                 .filter(f -> header.contains(plan ? f + "_after" : f)).toList();
-        // an approved plan is applied, whatever bulk.dry-run says; a file in bulk.preview is previewed
-        boolean dry = !plan && (dryRun || ex.getProperty(PREVIEW, false, Boolean.class));
-        Journal journal = dry || stateDir == null ? null
-                : Journal.open(journals, sha, fingerprint, Run.uniqueBase(reportsDir, name));
-        Run run = new Run(name, reportsDir, file.toString(), dry, filter, updateCols,
-                journal == null ? null : journal.base()).journal(journal).readBeforeWrite(readBeforeWrite || plan)
-                .batching(batchSize, maxOpenBatches, listLimit);
-        run.header(raw, ExtraColumns.positions(header, plan ? CsvFile::isKnownInPlan : CsvFile::isKnown));
-        run.total(shape.rows());
+        // a file in bulk.preview is previewed; an approved plan is applied, whatever bulk.dry-run says (the rules)
+        boolean preview = !plan && ex.getProperty(PREVIEW, false, Boolean.class);
+        State s = new State(file, shape.delimiter(), header, plan);
+        s.sha = sha;
+        s.size = attributes.size(); // as before the check pass: a change since is seen when the reports are written
+        s.modified = attributes.lastModifiedTime().toMillis();
+        s.channel = channel;
+        RunDescription run = new RunDescription(name, file.toString()).plan(plan).dryRun(preview).content(sha)
+                .updateColumns(updateCols)
+                .header(raw, ExtraColumns.positions(header, plan ? CsvFile::isKnownInPlan : CsvFile::isKnown))
+                .rows(shape.rows(), rows(s));
         if (plan) {
             Map<String, String> approval = Approvals.read(file);
             if (approval != null) {
                 run.approved(approval.get("by"), approval.get("at"));
             }
         }
-        State s = new State(file, run, shape.delimiter(), header, plan);
-        s.sha = sha;
-        s.size = attributes.size(); // as before the check pass: a change since is seen when the reports are written
-        s.modified = attributes.lastModifiedTime().toMillis();
-        s.channel = channel;
-        run.rows(rows(s));
         ex.setProperty(STATE, s);
-        ex.setProperty(Runs.RUN, run);
+        ex.setProperty(RunDescription.PROPERTY, run);
         // the body stays the file: to-rows streams it (an InputStream body would be stream-cached whole in memory)
         LOG.info("{}: {} ({} rows; columns {}, delimiter '{}'{})", file.getFileName(), plan ? "applying the plan"
-                : "reading", shape.rows(), header, shape.delimiter(), dry ? ", DRY RUN" : "");
+                : "reading", shape.rows(), header, shape.delimiter(), preview ? ", a preview" : "");
     }
 
     private PlanAge planAge = new PlanAge(java.time.Duration.ofHours(24), "24h");
@@ -299,70 +278,42 @@ public class CsvIntake {
         return new Row(line, id, values, cells, null, expected);
     }
 
-    /**
-     * Step file-processed: the content is registered as processed (unless rows FAILED: it may be dropped again);
-     * the file is to move to bulk.done (step file-moved). Registered before the move: a crash in between leaves the
-     * run's journal, and a content registered with its journal still there is that run, unfinished, not a re-drop.
-     */
-    public void done(Exchange ex) throws IOException {
-        State s = ex.getProperty(STATE, State.class);
-        s.finished = true;
-        @SuppressWarnings("unchecked")
-        Map<String, Object> summary = ex.getIn().getBody(Map.class);
-        Path target = freeName(doneDir, s.file.getFileName().toString());
-        boolean failedRows = s.run.counts().getOrDefault(Run.Status.FAILED, 0) > 0;
-        if (processed != null && !s.run.dryRun() && !failedRows) {
-            processed.remember(s.sha, s.file.getFileName().toString(), summary.get("end"), target,
-                    s.run.report(".summary.json"));
-        }
-        ex.setProperty(MOVE_TO, new Move(target, Level.INFO, null));
+    /** Step file-processed: its run finished (the summary is the body); the file is processed. */
+    public void done(Exchange ex) {
+        ex.getProperty(STATE, State.class).finished = true;
+        ex.setProperty(OUTCOME, "processed");
     }
 
     /**
-     * Step file-refused: the file was refused whole, before any request. Content processed before: a summary
-     * that says so, and the file moves to bulk.done. Anything else: a summary with the reason, and the file
-     * moves to bulk.failed.
+     * Step why-refused: the file was refused whole, before any request: processed before (a warning; it goes to
+     * bulk.done), or rejected (it goes to bulk.failed). Route run-refused then writes the summary that says why.
      */
-    public void refused(Exchange ex) throws IOException {
+    public void refused(Exchange ex) {
         Throwable e = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        Path file = ex.getIn().getBody(java.io.File.class).toPath();
         if (e instanceof AlreadyProcessedException) {
-            alreadyProcessed(ex, e);
+            ex.setProperty(Runs.REFUSAL, new Runs.Refusal("already-processed", e.getMessage()));
+            ex.setProperty(OUTCOME, "already-processed");
+            ex.setProperty(SAID, new Said(Level.WARN, file.getFileName() + ": " + e.getMessage(), false));
         } else {
-            rejected(ex, e);
+            ex.setProperty(Runs.REFUSAL, new Runs.Refusal("rejected", e.getMessage()));
+            ex.setProperty(OUTCOME, "rejected");
+            ex.setProperty(SAID, new Said(Level.ERROR, file.getFileName() + ": rejected, nothing sent: " + e.getMessage(),
+                    true));
         }
     }
 
-    private void alreadyProcessed(Exchange ex, Throwable e) throws IOException {
-        Path file = ex.getIn().getBody(java.io.File.class).toPath();
-        new Run(baseName(file), reportsDir, file.toString(), dryRun, filter, List.of()).close("already-processed",
-                e.getMessage());
-        runState.rowsNotOk();
-        Path target = freeName(doneDir, file.getFileName().toString());
-        ex.setProperty(MOVE_TO, new Move(target, Level.WARN, file.getFileName() + ": " + e.getMessage()));
-    }
-
-    private void rejected(Exchange ex, Throwable e) throws IOException {
-        Path file = ex.getIn().getBody(java.io.File.class).toPath();
-        String reason = e.getMessage();
-        Run run = new Run(baseName(file), reportsDir, file.toString(), dryRun, filter, List.of());
-        run.reject(reason);
-        runState.rowsNotOk();
-        Path target = freeName(failedDir, file.getFileName().toString());
-        ex.setProperty(MOVE_TO, new Move(target, Level.ERROR, file.getFileName() + ": rejected, nothing sent: " + reason
-                + "; see " + run.report(".summary.json")));
-    }
-
     /**
-     * Something stopped the file's run (runs.stopped has written its summary, and said why unless its run had
-     * ended). The file stays where it is, held until it changes: after a halt, a change of the file (its new
-     * content is taken as a new file), a state or report that cannot be written, or an internal error (an
+     * Step why-stopped: something stopped the file's run (runs.stopped has written its summary, and said why unless
+     * its run had ended). The file stays where it is, held until it changes: after a halt, a change of the file
+     * (its new content is taken as a new file), a state or report that cannot be written, or an internal error (an
      * OutOfMemoryError included: the input is never moved for a fault of the bundle).
      */
     public void stopped(Exchange ex) {
         Throwable e = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         State s = ex.getProperty(STATE, State.class);
         Path file = s != null ? s.file : Path.of(ex.getIn().getHeader(Exchange.FILE_PATH, String.class));
-        boolean told = s != null && !s.finished; // runs.stopped said it (the run had not ended)
+        boolean told = ex.getProperty(Runs.RUN) != null && (s == null || !s.finished); // runs.stopped said it
         String why;
         if (runState.isHalted()) {
             why = "halted";
@@ -378,72 +329,146 @@ public class CsvIntake {
                         + "again", file.getFileName(), why, file.getParent());
             }
         } else {
-            why = "internal error: " + rootMessage(e);
-            if (s == null) {
-                runState.internalError(file.getFileName() + ": " + e);
-                LOG.error("{}: stopped by an internal error; it stays in {}", file.getFileName(), file.getParent(), e);
-                try {
-                    new Run(baseName(file), reportsDir, file.toString(), dryRun, filter, List.of()).abort(why);
-                } catch (IOException | RuntimeException failed) {
-                    LOG.warn("{}: cannot write its summary: {}", file.getFileName(), failed.toString());
-                }
-            }
+            why = "internal error: " + rootMessage(e); // runs.stopped said it, with its trace
         }
-        boolean trouble = !runState.isHalted() && !(e instanceof FileChangedException);
-        if (s != null) {
-            held.hold(s.file, s.size, s.modified, why, trouble);
-        } else {
-            held.hold(file, why, trouble);
-        }
+        ex.setProperty(OUTCOME, "stopped");
+        ex.setProperty(SAID, new Stopped(why, !runState.isHalted() && !(e instanceof FileChangedException)));
     }
 
     /**
-     * Step file-moved: the file moves where its run decided (bulk.done, bulk.failed), then the line says so; a
-     * finished run's journal goes after the move. A file that does not move (a dry run's, an --apply plan, a
-     * stopped run) stays held until it changes. A move that fails is one line: the file stays, held, and --once
-     * exits 3; its next try finishes it without resending (the journal is kept).
+     * Step file-held: the file stays where it is, held until it changes: its run stopped (why-stopped said why), or
+     * it is kept (a dry run's in the inbox, a plan given to --apply). A kept content processed is registered as
+     * being there.
      */
-    public void move(Exchange ex, @ExchangeProperty(KEEP) boolean keep) {
-        Move m = ex.getProperty(MOVE_TO, Move.class);
+    public void stays(Exchange ex) {
         State s = ex.getProperty(STATE, State.class);
-        if (m == null) {
-            return; // stopped: held by stopped()
-        }
-        Path file = s != null ? s.file : ex.getIn().getBody(java.io.File.class).toPath();
-        if (keep) {
-            held.hold(file, "kept where it is (a dry run, or --apply)", false);
-            if (m.said() != null) {
-                LOG.atLevel(m.level()).log(m.said() + ". It stays where it is");
+        Path file = fileOf(ex);
+        if (ex.getProperty(SAID) instanceof Stopped stopped) {
+            if (s != null) {
+                held.hold(s.file, s.size, s.modified, stopped.why(), stopped.trouble());
+            } else {
+                held.hold(file, stopped.why(), stopped.trouble());
             }
+            return;
+        }
+        if (!register(ex, file)) {
+            return;
+        }
+        held.hold(file, "kept where it is (a dry run, or --apply)", false);
+        Said said = ex.getProperty(SAID, Said.class);
+        String where = "stays in " + file.getParent();
+        if (said == null) {
+            LOG.info("{}: {}", file.getFileName(), where);
         } else {
-            Path dir = m.target().getParent();
-            Path target = m.target();
-            try {
-                Files.createDirectories(dir);
-                if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) { // taken since: never over a file
-                    target = freeName(dir, file.getFileName().toString());
-                }
-                Files.move(file, target);
-            } catch (IOException | RuntimeException e) {
-                String why = "cannot be moved to " + dir + " (" + rootMessage(e) + ")";
-                held.hold(file, why, true);
-                runState.fault();
-                LOG.error("{}: {}; it stays in {}, not read again until it changes or the bundle restarts. Fix the "
-                        + "folder, then touch the file{}", file.getFileName(), why, file.getParent(),
-                        s != null && s.finished ? ": its run finishes without sending anything again" : "");
-                return;
-            }
-            LOG.atLevel(m.level()).log((m.said() == null ? file.getFileName() + ": moved to " : m.said() + ". Moved to ")
-                    + target);
-            Approvals.forget(file);
+            LOG.atLevel(said.level()).log(said.line(ex) + ". It " + where);
         }
-        if (s != null && s.finished && s.run.journal() != null) {
-            s.run.journal().finish(); // after the move: until then the register alone does not make it a re-drop
+        journalDone(ex);
+    }
+
+    /** Step file-to-done: processed, or processed before: the file moves to bulk.done. */
+    public void toDone(Exchange ex) {
+        move(ex, doneDir);
+    }
+
+    /** Step file-to-failed: rejected whole: the file moves to bulk.failed. */
+    public void toFailed(Exchange ex) {
+        move(ex, failedDir);
+    }
+
+    /**
+     * The file moves to dir (a free name there), then the line says so; a finished run's journal goes after the
+     * move. A move that fails is one line: the file stays, held, and --once exits 3; its next try finishes it
+     * without resending (the journal is kept).
+     */
+    private void move(Exchange ex, Path dir) {
+        State s = ex.getProperty(STATE, State.class);
+        Path file = fileOf(ex);
+        Path target = freeName(dir, file.getFileName().toString());
+        if (!register(ex, target)) {
+            return;
+        }
+        try {
+            Files.createDirectories(dir);
+            if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) { // taken since: never over a file
+                target = freeName(dir, file.getFileName().toString());
+            }
+            Files.move(file, target);
+        } catch (IOException | RuntimeException e) {
+            String why = "cannot be moved to " + dir + " (" + rootMessage(e) + ")";
+            held.hold(file, why, true);
+            runState.fault();
+            LOG.error("{}: {}; it stays in {}, not read again until it changes or the bundle restarts. Fix the "
+                    + "folder, then touch the file{}", file.getFileName(), why, file.getParent(),
+                    s != null && s.finished ? ": its run finishes without sending anything again" : "");
+            return;
+        }
+        Said said = ex.getProperty(SAID, Said.class);
+        if (said == null) {
+            LOG.info("{}: moved to {}", file.getFileName(), target);
+        } else {
+            LOG.atLevel(said.level()).log(said.line(ex) + ". Moved to " + target);
+        }
+        Approvals.forget(file);
+        journalDone(ex);
+    }
+
+    /**
+     * A content processed (not in a dry run, no row FAILED: it may be dropped again then) is registered with where
+     * the file is from now on, before it goes there: a crash in between leaves the run's journal, and a content
+     * registered with its journal still there is that run, unfinished, not a re-drop. False when that cannot be
+     * written: the file stays, held, and the line says so.
+     */
+    private boolean register(Exchange ex, Path where) {
+        State s = ex.getProperty(STATE, State.class);
+        Run run = ex.getProperty(Runs.RUN, Run.class);
+        if (processed == null || s == null || !s.finished || run.dryRun()
+                || run.results().counts().getOrDefault(Status.FAILED, 0) > 0) {
+            return true;
+        }
+        try {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> summary = ex.getIn().getBody(Map.class);
+            processed.remember(s.sha, s.file.getFileName().toString(), summary.get("end"), where,
+                    run.report(".summary.json"));
+            return true;
+        } catch (IOException | RuntimeException e) {
+            String why = "cannot write its reports or state: " + rootMessage(e);
+            held.hold(s.file, s.size, s.modified, why, true);
+            runState.fault();
+            LOG.error("{}: {}. It stays in {} and is not read again until it changes or the bundle restarts; free "
+                    + "space or fix the folder, then touch the file: batches Close confirmed are not sent again",
+                    s.file.getFileName(), why, s.file.getParent());
+            return false;
         }
     }
 
-    /** Where a file is to move, and what its line says besides (null: only the move). */
-    record Move(Path target, Level level, String said) {
+    /** A finished run's journal goes once its file is where it stays: until then the register alone does not make it a re-drop. */
+    private static void journalDone(Exchange ex) {
+        State s = ex.getProperty(STATE, State.class);
+        Run run = ex.getProperty(Runs.RUN, Run.class);
+        if (s != null && s.finished && run.journal() != null) {
+            run.journal().finish();
+        }
+    }
+
+    private static Path fileOf(Exchange ex) {
+        State s = ex.getProperty(STATE, State.class);
+        return s != null ? s.file : Path.of(ex.getIn().getHeader(Exchange.FILE_PATH, String.class)); // the body may be a summary
+    }
+
+    /** What a refused file's line says besides where it went; a rejected one's names its summary (the body). */
+    record Said(Level level, String text, boolean withSummary) {
+        String line(Exchange ex) {
+            if (withSummary && ex.getIn().getBody() instanceof Map<?, ?> summary
+                    && summary.get("reports") instanceof Map<?, ?> reports) {
+                return text + "; see " + reports.get("summary");
+            }
+            return text;
+        }
+    }
+
+    /** Why a stopped file stays, and whether that is trouble (health DOWN) or expected (a halt, a change). */
+    record Stopped(String why, boolean trouble) {
     }
 
     private static String rootMessage(Throwable e) {
@@ -455,7 +480,7 @@ public class CsvIntake {
     }
 
     /** The file walked again for the reports; refused if it changed since it was read. */
-    private static Run.RowSource rows(State s) {
+    private static RowSource rows(State s) {
         return visitor -> {
             if (!(s.size + "@" + s.modified).equals(HeldFiles.key(s.file))) {
                 throw new FileChangedException(s.file.getFileName() + " was replaced or changed while it was being "

@@ -1,7 +1,6 @@
 package closetaskbulk.kamelet;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -21,8 +20,7 @@ import org.slf4j.LoggerFactory;
 
 import closetaskbulk.close.CloseApi;
 import closetaskbulk.run.Row;
-import closetaskbulk.run.Run;
-import closetaskbulk.run.RunState;
+import closetaskbulk.run.RunDescription;
 import closetaskbulk.run.Runs;
 
 /**
@@ -85,17 +83,12 @@ public class TaskUpdateSink {
     }
 
     /**
-     * Step to-rows: checks the message, opens its run (exchangeProperty.run) and returns its rows for route
-     * run. A message with no ids, or a body that holds none, is refused whole ({@link #refuse}).
+     * Step to-rows: checks the message, describes its run (exchangeProperty.runDescription: route run opens it by
+     * the bundle's rules) and returns its rows. A message with no ids, or a body that holds none, is refused
+     * whole ({@link #refuse}).
      */
     public Object rows(Exchange ex) throws IOException {
-        CamelContext ctx = ex.getContext();
-        RunState runState = runState(ctx);
-        Path reports = Path.of(ctx.resolvePropertyPlaceholders("{{bulk.reports}}"));
-        int batchSize = Integer.parseInt(ctx.resolvePropertyPlaceholders("{{close.batch-size}}").trim());
-        int listLimit = Integer.parseInt(ctx.resolvePropertyPlaceholders("{{close.list-limit}}").trim());
-        boolean readBeforeWrite = Boolean.parseBoolean(ctx.resolvePropertyPlaceholders("{{close.read-before-write}}").trim());
-        boolean dry = dryRun || Boolean.parseBoolean(ctx.resolvePropertyPlaceholders("{{bulk.dry-run:false}}").trim());
+        Runs runs = runs(ex.getContext());
         String name = safeName(ex.getIn().getHeader(RUN_NAME, runName, String.class)) + "-"
                 + STAMP.format(LocalDateTime.now());
 
@@ -115,13 +108,18 @@ public class TaskUpdateSink {
                 columns.add(k);
             }
         }
-        Run run = new Run(name, reports, "kamelet close-task-bulk-update-sink (" + name + ")", dry, Map.of(),
-                List.copyOf(columns)).authorization(authorization).readBeforeWrite(readBeforeWrite)
-                .batching(batchSize, Integer.MAX_VALUE, listLimit);
         List<String> header = new ArrayList<>();
         header.add("id");
         header.addAll(columns);
-        run.header(header);
+        RunDescription run = new RunDescription(name, "kamelet close-task-bulk-update-sink (" + name + ")")
+                .dryRun(dryRun).authorization(authorization).updateColumns(List.copyOf(columns))
+                .header(header, List.of());
+        if (rows.isEmpty()) {
+            String why = "the message holds no task ids (send text with ids, a list of ids, or a list of maps with "
+                    + "an \"id\")";
+            runs.refused(run, new Runs.Refusal("rejected", why));
+            return refuse(ex, name, why);
+        }
         List<Row> withCells = new ArrayList<>(rows.size());
         for (Row r : rows) {
             List<String> cells = new ArrayList<>();
@@ -131,21 +129,8 @@ public class TaskUpdateSink {
             }
             withCells.add(new Row(r.line(), r.id(), r.values(), cells, r.problem()));
         }
-        run.rows(visitor -> {
-            for (Row r : withCells) {
-                visitor.row(r.line(), r.id(), r.cells());
-            }
-        });
-        run.total(rows.size());
-        if (rows.isEmpty()) {
-            String why = "the message holds no task ids (send text with ids, a list of ids, or a list of maps with "
-                    + "an \"id\")";
-            run.reject(why);
-            runState.rowsNotOk();
-            return refuse(ex, name, why);
-        }
-        ex.setProperty(Runs.RUN, run);
-        LOG.info("{}: {} rows from a Kamelet message{}", name, rows.size(), dry ? " (DRY RUN)" : "");
+        ex.setProperty(RunDescription.PROPERTY, run);
+        LOG.info("{}: {} rows from a Kamelet message", name, rows.size());
         return withCells;
     }
 
@@ -256,13 +241,13 @@ public class TaskUpdateSink {
         return s.isEmpty() ? "kamelet" : s.length() > 100 ? s.substring(0, 100) : s;
     }
 
-    private static RunState runState(CamelContext ctx) {
-        RunState rs = ctx.getRegistry().lookupByNameAndType("runState", RunState.class);
-        if (rs == null || ctx.getRoute("run") == null) {
+    private static Runs runs(CamelContext ctx) {
+        Runs runs = ctx.getRegistry().lookupByNameAndType("runs", Runs.class);
+        if (runs == null || ctx.getRoute("run") == null) {
             throw new IllegalStateException("the close-task-bulk-update-sink Kamelet runs inside close-task-bulk: "
                     + "put the route that uses it in routes/ (README, \"The Kamelet\")");
         }
-        return rs;
+        return runs;
     }
 
     private static boolean blank(String s) {

@@ -11,7 +11,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import closetaskbulk.close.CloseApi;
-import closetaskbulk.run.Run.Status;
 
 /**
  * Up to close.batch-size rows of one run that share one update: the body of route bulk-update. It is read
@@ -194,7 +193,7 @@ public final class Batch extends RunCall {
 
     @Override
     public void answer(JsonNode body) {
-        run.closeFailed(false);
+        run.calls().closeFailed(false);
         if (writing) {
             return; // Close answers a bulk update with {"ok": true} and nothing else
         }
@@ -220,7 +219,7 @@ public final class Batch extends RunCall {
     public void fail(int status, String message, boolean unanswered) {
         failed = true;
         if (unanswered) { // a batch not sent (Close unavailable) neither counts nor resets the count
-            run.closeFailed(true);
+            run.calls().closeFailed(true);
         }
         String why = message;
         if (writing && unanswered) { // no answer, or a 5xx: Close may have applied it
@@ -233,7 +232,7 @@ public final class Batch extends RunCall {
             }
         }
         for (int i = 0; i < ids.size(); i++) {
-            run.result(lines.get(i), Status.FAILED, status, why);
+            run.results().result(lines.get(i), Status.FAILED, status, why);
         }
     }
 

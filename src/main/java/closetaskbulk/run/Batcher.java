@@ -29,7 +29,7 @@ final class Batcher {
 
     /** A batch leaves the batcher: the run waits for it from now on. */
     private Batch out(Batch b) {
-        run.submitted();
+        run.waits().submitted();
         return b;
     }
 

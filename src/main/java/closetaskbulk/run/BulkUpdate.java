@@ -10,7 +10,6 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import closetaskbulk.run.Run.Status;
 
 /**
  * The steps of route bulk-update that decide, for one batch (the body): what the journal already knows of
@@ -36,19 +35,19 @@ public class BulkUpdate {
      * retries (5xx, no answer), so Close is taken as unavailable and this batch is not sent.
      */
     public boolean closeUnavailable(Batch b) {
-        return b.run().failedInARow() >= maxFailedBatches;
+        return b.run().calls().failedInARow() >= maxFailedBatches;
     }
 
     /** Step batch-not-sent: the batch's rows are FAILED, nothing sent; they are in the retry file. */
     public void notSent(Batch b) {
-        b.fail(0, "Close unavailable: " + b.run().failedInARow() + " batches in a row failed after their retries "
+        b.fail(0, "Close unavailable: " + b.run().calls().failedInARow() + " batches in a row failed after their retries "
                 + "(close.retry.max-failed-batches=" + maxFailedBatches + "), so this one was not sent; drop the "
                 + "retry file again once Close answers");
     }
 
     /** Step batch-start: a batch read (or confirmed) before a crash is not read again. */
     public Batch start(Batch b) {
-        b.run().batchSent();
+        b.run().calls().batchSent();
         Journal j = b.run().journal();
         Journal.Entry e = j == null ? null : j.entry(b.number());
         if (e != null) {
@@ -74,14 +73,14 @@ public class BulkUpdate {
             JsonNode task = found.get(b.ids().get(i));
             String changed = b.expected(i) == null ? null : changedSincePlan(task, b.expected(i));
             if (run.readBeforeWrite() && task == null) {
-                run.result(b.line(i), Status.NOT_FOUND, 0, notFound(run));
+                run.results().result(b.line(i), Status.NOT_FOUND, 0, notFound(run));
             } else if (task != null && holds(task, b.update())) {
-                run.result(b.line(i), Status.UNCHANGED, 0, "already holds " + b.update().fields());
+                run.results().result(b.line(i), Status.UNCHANGED, 0, "already holds " + b.update().fields());
             } else if (changed != null) {
-                run.result(b.line(i), Status.CHANGED_SINCE_PLAN, 0, changed
+                run.results().result(b.line(i), Status.CHANGED_SINCE_PLAN, 0, changed
                         + ": not written; make a new plan (a dry run) to include it");
             } else if (run.dryRun()) {
-                run.result(b.line(i), Status.DRY_RUN, 0, "would set " + b.update().fields());
+                run.results().result(b.line(i), Status.DRY_RUN, 0, "would set " + b.update().fields());
                 if (task != null) {
                     run.planned(b.line(i), b.ids().get(i), b.update(), beforeValues(task), b.carried(i));
                 }
@@ -125,7 +124,7 @@ public class BulkUpdate {
 
     private static void record(Batch b) {
         for (int i : b.sending()) { // results first: a failing undo write must not leave rows without them
-            b.run().result(b.line(i), Status.UPDATED, 200, null);
+            b.run().results().result(b.line(i), Status.UPDATED, 200, null);
         }
         for (int i : b.sending()) {
             String id = b.ids().get(i);

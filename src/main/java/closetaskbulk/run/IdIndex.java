@@ -14,7 +14,7 @@ final class IdIndex {
     private int size;
 
     /** Records the id at line; returns the earlier line of the same id, or 0 when new. */
-    int putIfAbsent(String id, int line) {
+    synchronized int putIfAbsent(String id, int line) {
         if (size * 2 >= keys.length) {
             grow();
         }
@@ -34,7 +34,7 @@ final class IdIndex {
     }
 
     /** Room for n ids without growing (at most half full). */
-    void reserve(int n) {
+    synchronized void reserve(int n) {
         int cap = Integer.highestOneBit(Math.max(1 << 12, 2 * n + 1) - 1) << 1;
         if (cap > keys.length && size == 0) {
             keys = new long[cap];

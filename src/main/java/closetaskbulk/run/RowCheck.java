@@ -15,7 +15,6 @@ import org.apache.camel.Header;
 import org.apache.camel.Headers;
 
 import closetaskbulk.close.CloseApi;
-import closetaskbulk.run.Run.Status;
 
 /**
  * Step check-row of route run: is the row one Close can take? It says so in header {@value #STATUS}, on which
@@ -60,7 +59,7 @@ public class RowCheck {
     public Row check(Row row, @ExchangeProperty(Runs.RUN) Run run, @Headers Map<String, Object> headers) {
         String problem = row.problem() != null ? row.problem() : checkId(row.id());
         if (problem == null) {
-            int first = run.seen(row.id(), row.line());
+            int first = run.ids().putIfAbsent(row.id(), row.line());
             if (first != 0 && first != row.line()) {
                 return way(headers, row, Status.DUPLICATE.name(), first);
             }
@@ -72,14 +71,14 @@ public class RowCheck {
                 problem = problem + dateHint(date);
             }
             if (problem == null && isEmail(assignedTo)) {
-                if (!run.isUsersListed()) {
+                if (!run.users().isListed()) {
                     throw new IllegalStateException("route run checks a row naming an e-mail before listing the users");
                 }
-                if (run.usersFailure() != null) {
+                if (run.users().failure() != null) {
                     return way(headers, row, Status.FAILED.name(), "the organization's users could not be listed "
-                            + "to find '" + quote(assignedTo) + "': " + run.usersFailure());
+                            + "to find '" + quote(assignedTo) + "': " + run.users().failure());
                 }
-                List<String> ids = run.userIds(assignedTo);
+                List<String> ids = run.users().ids(assignedTo);
                 if (ids.isEmpty()) {
                     problem = "assigned_to '" + quote(assignedTo) + "' is not the e-mail of a user of this organization";
                 } else if (ids.size() > 1) {
@@ -115,9 +114,9 @@ public class RowCheck {
     public void refused(Row row, @Header(STATUS) String status, @Header(PROBLEM) Object problem,
                         @ExchangeProperty(Runs.RUN) Run run) {
         if (Status.DUPLICATE.name().equals(status)) {
-            run.duplicate(row.line(), (Integer) problem);
+            run.results().duplicate(row.line(), (Integer) problem);
         } else {
-            run.result(row.line(), Status.valueOf(status), 0, (String) problem);
+            run.results().result(row.line(), Status.valueOf(status), 0, (String) problem);
         }
     }
 

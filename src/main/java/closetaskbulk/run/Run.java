@@ -3,54 +3,46 @@ package closetaskbulk.run;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
- * One file or one sweep run: a result per input line (kept as small arrays, so a million rows cost a few MB),
- * counters, and the reports. Results are written in input order at the end by walking the input again
- * ({@link RowSource}); undo rows are written as batches are confirmed.
+ * One run (a file, a plan, a sweep, a Kamelet message), opened by {@link RunRules}: what it is (name, source, dry
+ * run, filter, update columns, key, time zone, approval) and its parts, each of one job: {@link RunResults},
+ * {@link RunCalls}, {@link BatchWaits}, {@link RunUsers}, the duplicate index, the progress line and the reports.
+ * Results are written in input order at the end by walking the input again ({@link RowSource}); undo rows are
+ * written as batches are confirmed. It ends once.
  */
 public class Run {
 
-    public enum Status { UPDATED, UNCHANGED, NOT_FOUND, INVALID, DUPLICATE, FAILED, DRY_RUN, CHANGED_SINCE_PLAN }
-
-    /** Walks the run's rows again, in input order, for the reports. */
-    public interface RowSource {
-        void forEach(RowVisitor visitor) throws IOException;
-    }
-
-    public interface RowVisitor {
-        void row(int line, String id, List<String> cells) throws IOException;
-    }
-
     private final String name;
-    private final RunReports reports;
     private final String source;
     private final boolean dryRun;
     private final Map<String, String> filter;
     private final List<String> updateColumns;
     private final Instant started = Instant.now();
+    private final RunReports reports;
+    private final RunResults results = new RunResults();
+    private final RunCalls calls = new RunCalls(started.toEpochMilli(), results::done);
+    private final BatchWaits waits = new BatchWaits();
+    private final RunUsers users = new RunUsers();
+    private final IdIndex ids = new IdIndex();
     private final AtomicInteger batchNumbers = new AtomicInteger();
-
-    private byte[] status = new byte[1024];
-    private short[] http = new short[1024];
-    private int[] message = new int[1024];
-    private final List<String> messages = new ArrayList<>();
-    private final Map<String, Integer> messageIndex = new HashMap<>();
-    private final EnumMap<Status, Integer> counts = new EnumMap<>(Status.class);
-    private final Map<String, Integer> requests = new LinkedHashMap<>();
-    private int batches;
-    private int retries;
-    private int submitted;
-    private int taken;
-    private int completed;
+    private RunProgress progress = new RunProgress(started.toEpochMilli(), 5000);
+    private Consumer<Map<String, Object>> told = summary -> { };
+    private Runnable onEnd = () -> { };
+    private Journal journal;
+    private String authorization;
+    private String tzOffset;
+    private boolean readBeforeWrite = true;
+    private RowSource rows;
+    private String approvedBy;
+    private String approvedAt;
+    private RuntimeException writeFailure;
+    private boolean ended;
 
     /**
      * @param name          report base name (the input file without .csv, or sweep-id-timestamp)
@@ -69,76 +61,39 @@ public class Run {
         this.name = name;
         this.source = source;
         this.dryRun = dryRun;
-        this.filter = Map.copyOf(filter);
+        this.filter = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(filter)); // in its order: a sweep lists with it
         this.updateColumns = List.copyOf(updateColumns);
-        this.reports = new RunReports(this, reportsDir, base != null ? base : RunReports.uniqueBase(reportsDir, name));
+        this.reports = new RunReports(reportsDir, base != null ? base : RunReports.uniqueBase(reportsDir, name),
+                this.updateColumns, dryRun);
     }
 
-    private Journal journal;
-    private String authorization;
-    private String tzOffset;
-    private boolean readBeforeWrite = true;
-    private RowSource rows;
-    private Batcher batcher;
-    private boolean ended;
-    private final IdIndex seen = new IdIndex();
-    private final RunSeries series = new RunSeries(started.toEpochMilli());
-
-    private Map<String, List<String>> usersByEmail;
-    private String usersFailure;
-    private boolean usersListed;
-
-    /** The organization's users by lower-cased e-mail (or why they could not be listed): once per run. */
-    synchronized void users(Map<String, List<String>> byEmail, String failure) {
-        this.usersByEmail = byEmail == null ? Map.of() : Map.copyOf(byEmail);
-        this.usersFailure = failure;
-        this.usersListed = true;
+    /** Each row's result, and the counts by status. */
+    public RunResults results() {
+        return results;
     }
 
-    /** Route list-users: the user list to fetch for this run. */
-    public UserList userList() {
-        return new UserList(this);
+    /** The run's calls to Close (requests, retries, batches, the chart). */
+    public RunCalls calls() {
+        return calls;
     }
 
-    /** The users were listed for this run (route run's needs-users). */
-    public synchronized boolean isUsersListed() {
-        return usersListed;
+    /** The batches queued and done, which the run's end waits for. */
+    public BatchWaits waits() {
+        return waits;
     }
 
-    private final AtomicInteger failedInARow = new AtomicInteger();
-
-    /** A call of this run failed for good with a 5xx or no answer (true), or Close answered one (false). */
-    void closeFailed(boolean failed) {
-        if (failed) {
-            failedInARow.incrementAndGet();
-        } else {
-            failedInARow.set(0);
-        }
+    /** The organization's users, listed once per run for assignees given by e-mail. */
+    public RunUsers users() {
+        return users;
     }
 
-    /** Batches in a row whose call failed for good with a 5xx or no answer. */
-    int failedInARow() {
-        return failedInARow.get();
-    }
-
-    /** The ids of the users with this e-mail (any case): none, one, or more when users share it. */
-    synchronized List<String> userIds(String email) {
-        return usersByEmail == null ? List.of()
-                : usersByEmail.getOrDefault(email.toLowerCase(java.util.Locale.ROOT), List.of());
-    }
-
-    /** Why the users could not be listed, or null. */
-    synchronized String usersFailure() {
-        return usersFailure;
-    }
-
-    /** Records the id at line; returns the earlier line of the same id in this run, or 0. */
-    synchronized int seen(String id, int line) {
-        return seen.putIfAbsent(id, line);
+    /** The first line of every id seen, for DUPLICATE. */
+    IdIndex ids() {
+        return ids;
     }
 
     /** x-tz-offset for every read and write of this run (a sweep's time zone), or null. */
-    public Run tzOffset(String hours) {
+    Run tzOffset(String hours) {
         this.tzOffset = hours;
         return this;
     }
@@ -167,21 +122,25 @@ public class Run {
         return rows;
     }
 
-    /** Groups this run's rows into batches (close.batch-size, bulk.max-open-batches, close.list-limit). */
-    public Run batching(int batchSize, int maxOpen, int listLimit) {
-        this.batcher = new Batcher(this, batchSize, maxOpen, listLimit);
+    public int nextBatchNumber() {
+        return batchNumbers.incrementAndGet();
+    }
+
+    /** Called once the run has ended, whichever way (--sweep ends the process then). */
+    Run onEnd(Runnable r) {
+        this.onEnd = r;
         return this;
     }
 
-    Batcher batcher() {
-        return batcher;
+    /** Told the run's summary once it is written, however the run ended (bulk.notify.*). */
+    Run told(Consumer<Map<String, Object>> listener) {
+        this.told = listener;
+        return this;
     }
 
-    private Runnable onEnd = () -> { };
-
-    /** Called once the run has ended, whichever way (--sweep ends the process then). */
-    public Run onEnd(Runnable r) {
-        this.onEnd = r;
+    /** bulk.progress-interval: at most one progress line per run this often (ms). */
+    Run progressEvery(long ms) {
+        this.progress = new RunProgress(started.toEpochMilli(), ms);
         return this;
     }
 
@@ -191,7 +150,7 @@ public class Run {
     }
 
     /** An Authorization header of this run's own (the Kamelet's apiKey); never logged or reported. */
-    public Run authorization(String header) {
+    Run authorization(String header) {
         this.authorization = header;
         return this;
     }
@@ -208,6 +167,13 @@ public class Run {
     /** The write-ahead journal of this run, or null (dry runs, sweeps). */
     public Journal journal() {
         return journal;
+    }
+
+    /** A plan's approval from the console: who (the basic-auth user, or "local") and when. */
+    synchronized Run approved(String by, String at) {
+        this.approvedBy = by;
+        this.approvedAt = at;
+        return this;
     }
 
     public String base() {
@@ -231,13 +197,15 @@ public class Run {
         return filter;
     }
 
-    public Path report(String suffix) {
-        return reports.report(suffix);
+    /** Where NOT_FOUND messages say what filtered a task out. */
+    public String filterText() {
+        StringBuilder sb = new StringBuilder();
+        filter.forEach((k, v) -> sb.append(sb.length() == 0 ? "" : ", ").append(k).append('=').append(v));
+        return sb.toString();
     }
 
-    /** The input's own header, for the retry file. */
-    public void header(List<String> header) {
-        header(header, List.of());
+    public Path report(String suffix) {
+        return reports.report(suffix);
     }
 
     /**
@@ -256,142 +224,46 @@ public class Run {
         return dryRun && cells != null ? reports.carried(cells) : null;
     }
 
-    public int nextBatchNumber() {
-        return batchNumbers.incrementAndGet();
-    }
-
-    public synchronized void batchSent() {
-        batches++;
-        closetaskbulk.ops.Meters.batch();
-    }
-
-    private long total;
-    private long lastProgress = System.currentTimeMillis();
-    private static volatile long progressMs = 5000;
-
-    private static volatile java.util.function.Consumer<Map<String, Object>> whenEnded = summary -> { };
-
-    /** Told every run's summary once it is written, however the run ended (bulk.notify.*): set once at start. */
-    public static void whenEnded(java.util.function.Consumer<Map<String, Object>> listener) {
-        whenEnded = listener;
-    }
-
-    static void ended(Map<String, Object> summary) {
-        whenEnded.accept(summary);
-    }
-
-    /** bulk.progress-interval: at most one progress line per run this often (ms). */
-    public static void progressEvery(long ms) {
-        progressMs = ms;
-    }
-
-    /** How many rows the run has (counted before it starts), for progress lines. */
-    public synchronized void total(long rows) {
-        this.total = rows;
-        if (rows > 0 && rows < Integer.MAX_VALUE / 4) { // sized once: no doubling (and its garbage) on the way
-            ensure((int) rows + 1);
-            seen.reserve((int) rows);
+    /** How many rows the run has (counted before it starts), for progress lines; sizes the results once. */
+    public void total(long rows) {
+        progress.total(rows);
+        results.reserve(rows);
+        if (rows > 0 && rows < Integer.MAX_VALUE / 4) {
+            ids.reserve((int) rows);
         }
     }
 
     /** Every few seconds: rows done of total, rate and time left. Cheap to call often. */
     public void progress(org.slf4j.Logger log) {
-        long now = System.currentTimeMillis();
-        long done;
-        synchronized (this) {
-            if (now - lastProgress < progressMs) {
-                return;
-            }
-            lastProgress = now;
-            done = done();
-        }
-        long rate = rate(done, now);
-        Long secondsLeft = secondsLeft(done, rate);
-        String left = secondsLeft == null ? "" : ", about " + secondsLeft + " s left";
-        log.info("{}: {} of {} rows ({}%), {} rows/s{}", name, String.format(java.util.Locale.ROOT, "%,d", done),
-                String.format(java.util.Locale.ROOT, "%,d", total), total == 0 ? 100 : done * 100 / total,
-                String.format(java.util.Locale.ROOT, "%,d", rate), left);
-    }
-
-    /** A batch was queued for direct:bulk-update (seda:batches). */
-    public synchronized void submitted() {
-        submitted++;
-    }
-
-    /** A queued batch is done, whatever its outcome. */
-    public synchronized void completed() {
-        completed++;
-        notifyAll();
-    }
-
-    /** Waits up to {@code ms} for every queued batch; true when none is outstanding. */
-    public synchronized boolean awaitBatches(long ms) throws InterruptedException {
-        return awaitCompleted(() -> submitted, ms);
-    }
-
-    /** A worker took a queued batch: from now on it may be sending. */
-    public synchronized void taken() {
-        taken++;
-    }
-
-    /** After a halt no queued batch starts a call: waits only for the batches already taken. */
-    public synchronized boolean awaitTaken(long ms) throws InterruptedException {
-        return awaitCompleted(() -> taken, ms);
-    }
-
-    /** Under the lock: waits up to {@code ms} until {@code completed} reaches the count. */
-    private boolean awaitCompleted(java.util.function.IntSupplier count, long ms) throws InterruptedException {
-        long end = System.currentTimeMillis() + ms;
-        while (completed < count.getAsInt() && System.currentTimeMillis() < end) {
-            wait(Math.max(1, end - System.currentTimeMillis()));
-        }
-        return completed >= count.getAsInt();
-    }
-
-    /** Rows with a result so far. */
-    private synchronized long done() {
-        return counts.values().stream().mapToLong(Integer::longValue).sum();
-    }
-
-    /** Rows per second since the start. */
-    private long rate(long done, long now) {
-        return (long) (done / Math.max(0.001, (now - started.toEpochMilli()) / 1000.0));
-    }
-
-    /** Seconds left at this rate, or null when unknown (no rate yet, or nothing left). */
-    private Long secondsLeft(long done, long rate) {
-        return total > done && rate > 0 ? (total - done) / rate + 1 : null;
+        progress.log(log, name, results.done());
     }
 
     /** Where a run under way stands, for the console: rows done of total, counts, requests, time left. */
-    public synchronized Map<String, Object> live() {
+    public Map<String, Object> live() {
         Map<String, Object> m = new LinkedHashMap<>();
-        long done = done();
+        long done = results.done();
         long now = System.currentTimeMillis();
-        long ms = Math.max(1, now - started.toEpochMilli());
         m.put("name", reports.base());
         m.put("source", source);
         m.put("dry_run", dryRun);
         m.put("start", started.toString());
-        m.put("duration_ms", ms);
+        m.put("duration_ms", Math.max(1, now - started.toEpochMilli()));
         m.put("rows", done);
-        m.put("total", total);
+        m.put("total", progress.total());
         Map<String, Integer> c = new LinkedHashMap<>();
-        counts.forEach((k, v) -> c.put(k.name(), v));
+        results.counts().forEach((k, v) -> c.put(k.name(), v));
         m.put("counts", c);
-        m.put("requests", requests.values().stream().mapToInt(Integer::intValue).sum());
-        m.put("eta_s", secondsLeft(done, rate(done, now)));
+        m.put("requests", calls.total());
+        m.put("eta_s", progress.secondsLeft(done, now));
         return m;
     }
 
     /** live(), with the run's chart: the console's page of a run under way. */
-    public synchronized Map<String, Object> liveWithSeries() {
+    public Map<String, Object> liveWithSeries() {
         Map<String, Object> m = live();
-        m.put("series", series());
+        m.put("series", calls.series());
         return m;
     }
-
-    private RuntimeException writeFailure;
 
     /** A batch's journal line or undo line could not be written: the run must not finish as if it had. */
     public synchronized void writeFailed(Throwable e) {
@@ -404,150 +276,6 @@ public class Run {
         return writeFailure;
     }
 
-    private String approvedBy;
-    private String approvedAt;
-
-    /** A plan's approval from the console: who (the basic-auth user, or "local") and when. */
-    public synchronized Run approved(String by, String at) {
-        this.approvedBy = by;
-        this.approvedAt = at;
-        return this;
-    }
-
-    synchronized String approvedBy() {
-        return approvedBy;
-    }
-
-    synchronized String approvedAt() {
-        return approvedAt;
-    }
-
-    /** A call to Close of this run, by endpoint group; a resend also counts as a retry. */
-    public synchronized void counted(String group, boolean retry) {
-        requests.merge(group, 1, Integer::sum);
-        if (retry) {
-            retries++;
-        }
-        sample(false);
-    }
-
-    /** Close answered a call of this run: its status and RateLimit remaining (null: not reported), for the chart. */
-    public synchronized void answered(int status, Double remaining) {
-        series.answered(status, remaining == null ? -1 : remaining.longValue());
-        sample(false);
-    }
-
-    /** Under the lock: a sample of the run's chart when one is due. */
-    private void sample(boolean force) {
-        series.sample(System.currentTimeMillis(), done(), requests.values().stream().mapToInt(Integer::intValue).sum(),
-                retries, force);
-    }
-
-    /** The run over time (rows done, requests, retries, 429s, RateLimit remaining), a sample now included. */
-    synchronized Map<String, Object> series() {
-        sample(true);
-        return series.toMap();
-    }
-
-    /** Where NOT_FOUND messages say what filtered a task out. */
-    public String filterText() {
-        if (filter.isEmpty()) {
-            return "";
-        }
-        StringBuilder sb = new StringBuilder();
-        filter.forEach((k, v) -> sb.append(sb.length() == 0 ? "" : ", ").append(k).append('=').append(v));
-        return sb.toString();
-    }
-
-    public synchronized void result(int line, Status s, int httpStatus, String msg) {
-        ensure(line);
-        if (status[line] != 0) {
-            return; // a row keeps its first result
-        }
-        status[line] = (byte) (s.ordinal() + 1);
-        http[line] = (short) httpStatus;
-        message[line] = msg == null ? -1 : messageIndex.computeIfAbsent(msg, m -> {
-            messages.add(m);
-            return messages.size() - 1;
-        });
-        counts.merge(s, 1, Integer::sum);
-        closetaskbulk.ops.Meters.row(s.name());
-    }
-
-    /** DUPLICATE keeps the first line's number instead of a message, to stay small. */
-    public synchronized void duplicate(int line, int firstLine) {
-        ensure(line);
-        status[line] = (byte) (Status.DUPLICATE.ordinal() + 1);
-        message[line] = firstLine;
-        counts.merge(Status.DUPLICATE, 1, Integer::sum);
-        closetaskbulk.ops.Meters.row(Status.DUPLICATE.name());
-    }
-
-    public synchronized Status status(int line) {
-        return line < status.length && status[line] != 0 ? Status.values()[status[line] - 1] : null;
-    }
-
-    public synchronized Map<Status, Integer> counts() {
-        return new EnumMap<>(counts);
-    }
-
-    /** True when every row is UPDATED or UNCHANGED, or in a dry run DRY_RUN (exit code 0). */
-    public synchronized boolean allOk() {
-        for (Map.Entry<Status, Integer> e : counts.entrySet()) {
-            if (e.getValue() > 0 && e.getKey() != Status.UPDATED && e.getKey() != Status.UNCHANGED
-                    && e.getKey() != Status.DRY_RUN) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private void ensure(int line) {
-        if (line >= status.length) {
-            int n = Math.max(line + 1, status.length * 2);
-            status = Arrays.copyOf(status, n);
-            http = Arrays.copyOf(http, n);
-            message = Arrays.copyOf(message, n);
-        }
-    }
-
-    /** The message of a line's result, for the results file. */
-    synchronized String message(int line) {
-        Status st = status(line);
-        if (st == Status.DUPLICATE) {
-            return "same id as line " + message[line];
-        }
-        return message[line] < 0 ? "" : messages.get(message[line]);
-    }
-
-    synchronized int http(int line) {
-        return line < http.length ? http[line] : 0;
-    }
-
-    /** The summary's figures: counts by status, batches, requests by group, retries, start. */
-    synchronized Map<String, Object> figures() {
-        Map<String, Object> s = new LinkedHashMap<>();
-        Map<String, Integer> c = new LinkedHashMap<>();
-        int n = 0;
-        for (Status st : Status.values()) {
-            int k = counts.getOrDefault(st, 0);
-            c.put(st.name(), k);
-            n += k;
-        }
-        s.put("rows", n);
-        s.put("counts", c);
-        s.put("batches", batches);
-        Map<String, Integer> req = new LinkedHashMap<>(requests);
-        req.put("total", requests.values().stream().mapToInt(Integer::intValue).sum());
-        s.put("requests", req);
-        s.put("retries", retries);
-        return s;
-    }
-
-    String source() {
-        return source;
-    }
-
     /** What a run came from, by its name and source: a file, a plan, a sweep or a Kamelet message. */
     public static String kind(String name, String source) {
         if (source.startsWith("sweep")) {
@@ -557,14 +285,6 @@ public class Run {
             return "kamelet";
         }
         return name.toLowerCase(java.util.Locale.ROOT).endsWith(".plan") ? "plan" : "file";
-    }
-
-    Instant started() {
-        return started;
-    }
-
-    List<String> updateColumns() {
-        return updateColumns;
     }
 
     /**
@@ -586,8 +306,9 @@ public class Run {
      * result (none should) is reported FAILED rather than lost.
      */
     public synchronized Map<String, Object> finish() throws IOException {
-        Map<String, Object> summary = reports.finish(); // if this fails, the run is stopped (and ends) instead
+        Map<String, Object> summary = reports.finish(rows, results, this::facts); // if this fails, the run is stopped
         ended = true;
+        told.accept(summary);
         onEnd.run();
         return summary;
     }
@@ -597,18 +318,36 @@ public class Run {
         return close("halted", reason);
     }
 
-    /** The whole input was refused before any request. */
-    public synchronized Map<String, Object> reject(String reason) throws IOException {
-        return close("rejected", reason);
-    }
-
     /** Ends the run with only a summary: {@code outcome} and why. */
     public synchronized Map<String, Object> close(String outcome, String reason) throws IOException {
         ended = true;
         try {
-            return reports.end(outcome, reason);
+            Map<String, Object> summary = reports.end(outcome, reason, results, this::facts);
+            told.accept(summary);
+            return summary;
         } finally {
             onEnd.run();
         }
+    }
+
+    /** What the summary says of the run besides its outcome and reports, in the summary's order. */
+    private synchronized Map<String, Object> facts() {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("name", name);
+        s.put("kind", kind(name, source));
+        s.put("source", source);
+        s.put("dry_run", dryRun);
+        if (approvedBy != null) {
+            s.put("approved_by", approvedBy);
+            s.put("approved_at", approvedAt);
+        }
+        s.put("filter", filter);
+        Map<String, Integer> counts = results.allCounts();
+        s.put("rows", counts.values().stream().mapToInt(Integer::intValue).sum());
+        s.put("counts", counts);
+        calls.figures(s);
+        s.put("series", calls.series());
+        s.put("start", started.toString());
+        return s;
     }
 }

@@ -27,11 +27,11 @@ public abstract class RunCall implements CloseWork {
 
     @Override
     public void counted(boolean retry) {
-        run.counted(group(), retry);
+        run.calls().counted(group(), retry);
     }
 
     @Override
     public void answered(int status, Double remaining) {
-        run.answered(status, remaining);
+        run.calls().answered(status, remaining);
     }
 }

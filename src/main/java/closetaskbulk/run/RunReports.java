@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -21,12 +22,11 @@ import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
 
 import closetaskbulk.ops.Meters;
-import closetaskbulk.run.Run.Status;
 
 /**
  * A run's files in bulk.reports, named after its base: results in input order, the retry file of INVALID and
  * FAILED rows in the input's own columns, the undo file (appended to as batches are confirmed, never
- * truncated) and the summary. Every cell is formula-safe. Called under the run's lock.
+ * truncated), a dry run's plan and the summary. Every cell is formula-safe. Called under the run's lock.
  */
 final class RunReports {
 
@@ -41,9 +41,10 @@ final class RunReports {
     private static final DateTimeFormatter SUFFIX = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
     private static final int NOT_RESTORABLE_SAMPLE = 100;
 
-    private final Run run;
     private final Path reportsDir;
     private final String base;
+    private final List<String> updateColumns;
+    private final boolean dryRun;
     private BufferedWriter undoOut;
     private CSVPrinter undo;
     private CSVPrinter plan;
@@ -55,10 +56,11 @@ final class RunReports {
     private int[] carried = {}; // where the carried columns are in a row's cells
     private String outcome;
 
-    RunReports(Run run, Path reportsDir, String base) {
-        this.run = run;
+    RunReports(Path reportsDir, String base, List<String> updateColumns, boolean dryRun) {
         this.reportsDir = reportsDir;
         this.base = base;
+        this.updateColumns = updateColumns;
+        this.dryRun = dryRun;
     }
 
     String base() {
@@ -125,7 +127,7 @@ final class RunReports {
                 if (fresh) {
                     List<String> head = new ArrayList<>();
                     head.add("id");
-                    head.addAll(run.updateColumns());
+                    head.addAll(updateColumns);
                     undo.printRecord(head);
                     undoStarted = true;
                 }
@@ -133,7 +135,7 @@ final class RunReports {
             Map<String, Object> changed = update.fields();
             List<String> row = new ArrayList<>();
             row.add(safe(id));
-            for (String col : run.updateColumns()) {
+            for (String col : updateColumns) {
                 String v = changed.containsKey(col) ? before.get(col) : null;
                 if (changed.containsKey(col) && v == null) {
                     notRestorableCount++;
@@ -162,7 +164,7 @@ final class RunReports {
                 List<String> head = new ArrayList<>();
                 head.add("line");
                 head.add("id");
-                for (String col : run.updateColumns()) {
+                for (String col : updateColumns) {
                     head.add(col + "_before");
                     head.add(col + "_after");
                 }
@@ -174,7 +176,7 @@ final class RunReports {
             List<String> row = new ArrayList<>();
             row.add(String.valueOf(line));
             row.add(safe(id));
-            for (String col : run.updateColumns()) {
+            for (String col : updateColumns) {
                 boolean changes = changed.containsKey(col);
                 String was = changes ? before.get(col) : null;
                 row.add(was == null ? "" : safe(was));
@@ -192,14 +194,15 @@ final class RunReports {
 
     /**
      * Writes results, retry and summary. {@code rows} walks the input again; lines it visits that have no
-     * result (none should) are reported FAILED rather than lost.
+     * result (none should) are reported FAILED rather than lost. {@code facts}: the summary's account of the run,
+     * taken once the results are complete.
      */
-    Map<String, Object> finish() throws IOException {
+    Map<String, Object> finish(RowSource rows, RunResults results, Supplier<Map<String, Object>> facts) throws IOException {
         Files.createDirectories(reportsDir);
         closeUndo();
         sortPlan();
         List<String> names = header.stream().map(h -> h.trim().toLowerCase(java.util.Locale.ROOT)).toList();
-        List<String> asked = run.updateColumns();
+        List<String> asked = updateColumns;
         int[] askedAt = new int[asked.size()]; // where each update column's value is in a row's cells
         for (int i = 0; i < asked.size(); i++) {
             askedAt[i] = names.indexOf(asked.get(i)) >= 0 ? names.indexOf(asked.get(i)) : names.indexOf(asked.get(i) + "_after");
@@ -213,20 +216,20 @@ final class RunReports {
         Path retryPath = report(".retry.csv");
         CSVPrinter retry = null;
         try (BufferedWriter w = Files.newBufferedWriter(report(".results.csv"), StandardCharsets.UTF_8);
-             CSVPrinter results = new CSVPrinter(w, OUT)) {
+             CSVPrinter resultsFile = new CSVPrinter(w, OUT)) {
             List<String> head = new ArrayList<>(List.of("line", "id", "status", "http_status", "message"));
             head.addAll(asked);
             head.addAll(carriedNames());
-            results.printRecord(head);
+            resultsFile.printRecord(head);
             final CSVPrinter[] retryHolder = {null};
-            run.rows().forEach((line, id, cells) -> {
-                Status s = run.status(line);
+            rows.forEach((line, id, cells) -> {
+                Status s = results.status(line);
                 if (s == null) {
-                    run.result(line, Status.FAILED, 0, "internal error: this row was not processed; drop it again");
+                    results.result(line, Status.FAILED, 0, "internal error: this row was not processed; drop it again");
                     s = Status.FAILED;
                 }
-                int http = run.http(line);
-                String message = run.message(line);
+                int http = results.http(line);
+                String message = results.message(line);
                 List<Object> out = new ArrayList<>(5 + asked.size() + carried.length);
                 out.add(line);
                 out.add(safe(id));
@@ -239,7 +242,7 @@ final class RunReports {
                 if (carried.length > 0) {
                     out.addAll(cells == null ? java.util.Collections.nCopies(carried.length, "") : carried(cells));
                 }
-                results.printRecord(out);
+                resultsFile.printRecord(out);
                 if ((s == Status.INVALID || s == Status.FAILED) && cells != null) {
                     if (retryHolder[0] == null) {
                         retryHolder[0] = new CSVPrinter(Files.newBufferedWriter(retryPath, StandardCharsets.UTF_8), OUT);
@@ -262,7 +265,7 @@ final class RunReports {
             }
         }
         outcome = "finished";
-        return writeSummary(null);
+        return writeSummary(null, results, facts);
     }
 
     /**
@@ -294,10 +297,11 @@ final class RunReports {
     }
 
     /** Ends the run with only a summary: {@code outcome} and why. */
-    Map<String, Object> end(String outcome, String reason) throws IOException {
+    Map<String, Object> end(String outcome, String reason, RunResults results, Supplier<Map<String, Object>> facts)
+            throws IOException {
         closeUndo();
         this.outcome = outcome;
-        return writeSummary(reason);
+        return writeSummary(reason, results, facts);
     }
 
     private void closeUndo() throws IOException {
@@ -311,31 +315,27 @@ final class RunReports {
         }
     }
 
-    private Map<String, Object> writeSummary(String reason) throws IOException {
+    /** The summary: the run's facts, with its outcome and why after its source, and its plan's seal after dry_run. */
+    private Map<String, Object> writeSummary(String reason, RunResults results, Supplier<Map<String, Object>> facts)
+            throws IOException {
         Files.createDirectories(reportsDir);
         Map<String, Object> s = new LinkedHashMap<>();
-        s.put("name", run.name());
-        s.put("kind", Run.kind(run.name(), run.source()));
-        s.put("source", run.source());
-        s.put("outcome", outcome);
-        if (reason != null) {
-            s.put("reason", closetaskbulk.ops.Messages.brief(reason)); // the console sends it with every poll
+        for (Map.Entry<String, Object> fact : facts.get().entrySet()) {
+            s.put(fact.getKey(), fact.getValue());
+            if (fact.getKey().equals("source")) {
+                s.put("outcome", outcome);
+                if (reason != null) {
+                    s.put("reason", closetaskbulk.ops.Messages.brief(reason)); // the console sends it with every poll
+                }
+            } else if (fact.getKey().equals("dry_run")) {
+                planSeal(s, results);
+            }
         }
-        s.put("dry_run", run.dryRun());
-        planSeal(s);
-        if (run.approvedBy() != null) {
-            s.put("approved_by", run.approvedBy());
-            s.put("approved_at", run.approvedAt());
-        }
-        s.put("filter", run.filter());
-        s.putAll(run.figures());
-        s.put("series", run.series());
-        Instant started = run.started();
-        s.put("start", started.toString());
+        Instant started = Instant.parse(String.valueOf(s.get("start")));
         Instant end = Instant.now();
         s.put("end", end.toString());
         s.put("duration_ms", end.toEpochMilli() - started.toEpochMilli());
-        Meters.run(run.source().startsWith("sweep") ? "sweep" : "file", end.toEpochMilli() - started.toEpochMilli());
+        Meters.run(String.valueOf(s.get("source")).startsWith("sweep") ? "sweep" : "file", end.toEpochMilli() - started.toEpochMilli());
         Map<String, String> reports = new LinkedHashMap<>();
         for (String suffix : SUFFIXES) {
             Path p = report(suffix);
@@ -350,7 +350,6 @@ final class RunReports {
                     "sample", notRestorable));
         }
         JSON.writeValue(report(".summary.json").toFile(), s);
-        Run.ended(s);
         return s;
     }
 
@@ -358,12 +357,12 @@ final class RunReports {
      * A dry run that finished: its plan's SHA-256 (plan_sha256), which the console shows and Approve sends, and
      * which the intake seals it with. A plan that lacks rows (reads FAILED) gets none: it cannot be approved.
      */
-    private void planSeal(Map<String, Object> s) throws IOException {
+    private void planSeal(Map<String, Object> s, RunResults results) throws IOException {
         Path p = report(".plan.csv");
-        if (!run.dryRun() || !"finished".equals(outcome) || !Files.exists(p)) {
+        if (!dryRun || !"finished".equals(outcome) || !Files.exists(p)) {
             return;
         }
-        int failed = run.counts().getOrDefault(Status.FAILED, 0);
+        int failed = results.counts().getOrDefault(Status.FAILED, 0);
         if (failed > 0) {
             s.put("plan_incomplete", failed + " rows FAILED in the dry run and are not in the plan: it cannot be "
                     + "approved; make a new preview once Close answers");

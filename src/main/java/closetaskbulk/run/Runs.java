@@ -11,7 +11,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import closetaskbulk.close.CloseHalt;
-import closetaskbulk.run.Run.Status;
 
 /**
  * The steps of route run that hold state: batching a run's rows, waiting for its batches, its reports, and
@@ -28,17 +27,75 @@ public class Runs {
     private static final Logger PROGRESS = LoggerFactory.getLogger("closetaskbulk.progress");
 
     private final RunState runState;
-    private final long progressMs;
+    private final RunRules rules;
     private final Map<String, Run> live = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<Run, Batcher> batchers = new java.util.concurrent.ConcurrentHashMap<>();
 
-    public Runs(RunState runState, long progressMs) {
+    public Runs(RunState runState, RunRules rules) {
         this.runState = runState;
-        this.progressMs = Math.max(1, progressMs);
+        this.rules = rules;
     }
 
-    /** Step run-begins: the run is under way (the console lists it with its progress until it ends). */
-    public void begin(@ExchangeProperty(RUN) Run run) {
+    /**
+     * Step run-opens (route open-run): the run its adapter described opens, by the one set of rules, and is
+     * under way (the console lists it with its progress until it ends).
+     */
+    public void open(@ExchangeProperty(RunDescription.PROPERTY) RunDescription description, Exchange ex) {
+        if (description == null) {
+            throw new IllegalStateException("a run is handed over with its description (exchangeProperty."
+                    + RunDescription.PROPERTY + ")");
+        }
+        Run run = rules.open(description);
+        ex.setProperty(RUN, run);
         live.put(run.base(), run);
+        batchers.put(run, rules.batcher(run));
+        if (run.dryRun()) {
+            LOG.info("{}: DRY RUN: Close is read, nothing is written", run.name());
+        }
+    }
+
+    /** Step rows-counted: rows handed over as a list (a sweep's, a Kamelet message's) are counted, and walked again for the reports. */
+    public void counted(@ExchangeProperty(RUN) Run run, Exchange ex) {
+        if (run.rows() == null && ex.getIn().getBody() instanceof List<?> rows) {
+            run.total(rows.size());
+            run.rows(visitor -> {
+                for (Object o : rows) {
+                    Row r = (Row) o;
+                    visitor.row(r.line(), r.id(), r.cells());
+                }
+            });
+        }
+    }
+
+    /** Route list-users: the organization's users to list for this run (once). */
+    public UserList userList(@ExchangeProperty(RUN) Run run) {
+        return new UserList(run);
+    }
+
+    /** Why a source's run is refused whole: the summary's outcome and reason (exchange property {@link #REFUSAL}). */
+    public record Refusal(String outcome, String reason) {
+    }
+
+    /** Exchange property: the {@link Refusal} of the described run, for step refusal-summary. */
+    public static final String REFUSAL = "runRefusal";
+
+    /**
+     * Step refusal-summary (route run-refused): a source refused whole before any request (a rejected file, one
+     * processed before, a message with no ids): a run opened by the same rules ends at once with a summary
+     * that says why, which is the body.
+     */
+    public Map<String, Object> refused(@ExchangeProperty(RunDescription.PROPERTY) RunDescription description,
+                                       @ExchangeProperty(REFUSAL) Refusal refusal) throws java.io.IOException {
+        Map<String, Object> summary = rules.summaryOnly(description).close(refusal.outcome(), refusal.reason());
+        runState.rowsNotOk();
+        return summary;
+    }
+
+    /** These runs with another journal store (a test's that fails). */
+    public Runs withJournals(Journal.Store journals) {
+        return new Runs(runState, new RunRules(rules.reportsDir(), rules.batchSize(), rules.maxOpenBatches(),
+                rules.listLimit(), rules.filter(), rules.readBeforeWrite(), rules.dryRun(), rules.progressMs(), journals,
+                rules.told()));
     }
 
     /** The runs under way, by report name. */
@@ -62,7 +119,7 @@ public class Runs {
         if ((row.line() & 1023) == 0) {
             run.progress(PROGRESS);
         }
-        List<Batch> cut = run.batcher().add(row.line(), row.id(), row.update(), row.expected(),
+        List<Batch> cut = batchers.get(run).add(row.line(), row.id(), row.update(), row.expected(),
                 run.carriedCells(row.cells()));
         if (!cut.isEmpty()) {
             // an early batch never holds the row's update: that one had no open batch
@@ -73,20 +130,20 @@ public class Runs {
 
     /** Step last-batches: the partial batches at the end of the input. */
     public List<Batch> flush(@ExchangeProperty(RUN) Run run) {
-        return run.batcher().flush();
+        return batchers.remove(run).flush();
     }
 
     /** Step batch-taken (route batch-worker): the run counts the batch done, however it ends. */
     public void take(Exchange ex) {
         Batch batch = ex.getIn().getBody(Batch.class);
-        batch.run().taken();
+        batch.run().waits().taken();
         ex.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
             @Override
             public void onDone(Exchange done) {
                 if (done.getException() != null && isWriteFailure(done.getException())) {
                     batch.run().writeFailed(done.getException()); // Close may have confirmed it: the run stops
                 }
-                batch.run().completed();
+                batch.run().waits().completed();
             }
         });
     }
@@ -112,12 +169,13 @@ public class Runs {
             summary = run.finish();
         } finally {
             live.remove(run.base());
+            batchers.remove(run);
         }
-        if (!run.allOk()) {
+        if (!run.results().allOk()) {
             runState.rowsNotOk();
         }
         LOG.info("{}: done, {} rows {}; {} requests; reports: {}", run.name(), summary.get("rows"),
-                nonZero(run.counts()), ((Map<?, ?>) summary.get("requests")).get("total"),
+                nonZero(run.results().counts()), ((Map<?, ?>) summary.get("requests")).get("total"),
                 String.join(", ", ((Map<?, ?>) summary.get("reports")).values().stream().map(String::valueOf).toList()));
         return summary;
     }
@@ -135,15 +193,17 @@ public class Runs {
             LOG.error("{}", e.getMessage());
             runState.configError(e.getMessage());
         }
-        if (run == null && !(e instanceof RunFailed) && !(e instanceof CloseHalt) && !runState.isHalted()
-                && ex.getIn().getHeader(Exchange.FILE_NAME) == null) { // a file's own step says it (csvIntake.stopped)
-            runState.internalError(String.valueOf(e));
-            LOG.error("stopped by an internal error before its run opened", e);
+        if (run == null) { // stopped before its run opened: the source's own line says a fault or a refusal
+            if (!(e instanceof RunFailed) && !(e instanceof CloseHalt) && !runState.isHalted() && !isWriteFailure(e)) {
+                beforeItOpened(ex, e);
+            }
+            return;
         }
-        if (run == null || run.ended()) {
+        if (run.ended()) {
             return;
         }
         live.remove(run.base());
+        batchers.remove(run);
         if (run.journal() != null) {
             run.journal().close(); // kept: a restart resumes from it
         }
@@ -169,9 +229,25 @@ public class Runs {
         }
     }
 
+    /** An internal error before the run opened: one line with the trace, and a summary when the run was described. */
+    private void beforeItOpened(Exchange ex, Throwable e) {
+        RunDescription description = ex.getProperty(RunDescription.PROPERTY, RunDescription.class);
+        runState.internalError((description == null ? "" : description.name() + ": ") + e);
+        if (description == null) {
+            LOG.error("stopped by an internal error before its run opened", e);
+            return;
+        }
+        LOG.error("{}: stopped by an internal error before its run opened", description.name(), e);
+        try {
+            rules.summaryOnly(description).abort("internal error: " + rootMessage(e));
+        } catch (Exception failed) {
+            LOG.warn("{}: cannot write its summary: {}", description.name(), failed.toString());
+        }
+    }
+
     private void waitForBatches(Run run) throws InterruptedException {
-        long step = Math.min(progressMs, 500);
-        while (!(runState.isHalted() ? run.awaitTaken(step) : run.awaitBatches(step))) {
+        long step = Math.min(rules.progressMs(), 500);
+        while (!(runState.isHalted() ? run.waits().awaitTaken(step) : run.waits().awaitBatches(step))) {
             run.progress(PROGRESS);
         }
     }

@@ -71,14 +71,14 @@ public final class UserList extends RunCall {
         skip += n;
         more = body.path("has_more").asBoolean(false) && n > 0;
         if (!more) {
-            run.users(byEmail, null);
+            run.users().listed(byEmail, null);
         }
     }
 
     @Override
     public void fail(int status, String message) {
         failure = message;
-        run.users(null, message);
+        run.users().listed(null, message);
     }
 
     @Override

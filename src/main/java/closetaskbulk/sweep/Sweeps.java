@@ -1,6 +1,5 @@
 package closetaskbulk.sweep;
 
-import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
@@ -19,6 +18,7 @@ import closetaskbulk.close.CloseApi;
 import closetaskbulk.run.Row;
 import closetaskbulk.run.RowCheck;
 import closetaskbulk.run.Run;
+import closetaskbulk.run.RunDescription;
 import closetaskbulk.run.RunState;
 import closetaskbulk.run.Runs;
 import closetaskbulk.run.Update;
@@ -43,23 +43,14 @@ public class Sweeps {
     private static final Logger LOG = LoggerFactory.getLogger(Sweeps.class);
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
 
-    private final Path reportsDir;
     private final SweepSchedule schedule;
-    private final int batchSize;
     private final int listLimit;
-    private final boolean dryRunSetting;
-    private final boolean readBeforeWrite;
     private final RunState runState;
     private final String runNowId;
 
-    public Sweeps(Path reportsDir, SweepSchedule schedule, int batchSize, int listLimit, boolean dryRunSetting,
-                  boolean readBeforeWrite, RunState runState, String runNowId) {
-        this.reportsDir = reportsDir;
+    public Sweeps(SweepSchedule schedule, int listLimit, RunState runState, String runNowId) {
         this.schedule = schedule;
-        this.batchSize = batchSize;
         this.listLimit = listLimit;
-        this.dryRunSetting = dryRunSetting;
-        this.readBeforeWrite = readBeforeWrite;
         this.runState = runState;
         this.runNowId = runNowId == null ? "" : runNowId;
     }
@@ -70,10 +61,10 @@ public class Sweeps {
     }
 
     /**
-     * Step open-sweep: checks the definition (evaluated into exchange properties by the route), opens the run
-     * (every call of it carries the sweep's time zone) and returns its listing, not yet started.
+     * Step after the clock: checks the definition (evaluated into exchange properties by the route) and describes
+     * its run: every call of it carries the sweep's time zone, its batches the sweep's filter.
      */
-    public Listing open(Exchange ex) {
+    public void describe(Exchange ex) {
         String id = ex.getProperty(ID, String.class);
         if (ex.getIn().getHeader("trigger") instanceof org.quartz.Trigger t
                 && org.quartz.Scheduler.DEFAULT_RECOVERY_GROUP.equals(t.getKey().getGroup())) {
@@ -82,30 +73,34 @@ public class Sweeps {
         ZoneId zone = SweepDefinition.zone(id, ex.getProperty(TIME_ZONE, "UTC", String.class));
         Map<String, String> filter = SweepDefinition.checkFilter(id, SweepDefinition.parse(ex.getProperty(FILTER, "", String.class)));
         Update update = SweepDefinition.checkUpdate(id, SweepDefinition.parse(ex.getProperty(UPDATE, "", String.class)));
-        boolean dryRun = dryRunSetting || Boolean.parseBoolean(ex.getProperty(DRY_RUN, "false", String.class).trim())
+        boolean dryRun = Boolean.parseBoolean(ex.getProperty(DRY_RUN, "false", String.class).trim())
                 || ex.getIn().getHeader("mergedJobDataMap") instanceof java.util.Map<?, ?> data
                 && "true".equals(data.get(DRY_RUN_NOW));
-        int maxTasks = Integer.parseInt(ex.getProperty(MAX_TASKS, "10000", String.class).trim());
         Instant at = ex.getProperty(RUN_AT, Date.class).toInstant();
-        String name = "sweep-" + id + "-" + STAMP.format(at.atZone(zone));
-        Map<String, String> enriched = CloseApi.withType(filter);
         List<String> cols = RowCheck.updateColumns(update);
-        Run run = new Run(name, reportsDir, "sweep " + id, dryRun, enriched, cols).tzOffset(SweepDefinition.tzOffset(zone, at))
-                .readBeforeWrite(readBeforeWrite).batching(batchSize, Integer.MAX_VALUE, listLimit);
         List<String> header = new ArrayList<>();
         header.add("id");
         header.addAll(cols);
-        run.header(header);
+        RunDescription run = new RunDescription("sweep-" + id + "-" + STAMP.format(at.atZone(zone)), "sweep " + id)
+                .dryRun(dryRun).filter(CloseApi.withType(filter)).tzOffset(SweepDefinition.tzOffset(zone, at))
+                .updateColumns(cols).header(header, List.of());
         if (id.equals(runNowId)) {
-            run.onEnd(runState::idle);
+            run.whenEnded(runState::idle);
         }
-        ex.setProperty(Runs.RUN, run);
+        ex.setProperty(RunDescription.PROPERTY, run);
         ex.setProperty(UPDATE, update);
-        if (!dryRun) { // a preview is not the run: catching up still sees a real run missed
-            schedule.recordRun(id, at);
+    }
+
+    /** The step after open-run: the open run's listing, not yet started (its calls count in the run). */
+    public Listing listing(Exchange ex, @ExchangeProperty(Runs.RUN) Run run) {
+        String id = ex.getProperty(ID, String.class);
+        if (!run.dryRun()) { // a preview is not the run: catching up still sees a real run missed
+            schedule.recordRun(id, ex.getProperty(RUN_AT, Date.class).toInstant());
         }
-        LOG.info("sweep {}: listing tasks where {} to set {}{}", id, enriched, update.fields(), dryRun ? " (DRY RUN)" : "");
-        return new Listing(run, enriched, listLimit, maxTasks);
+        Update update = ex.getProperty(UPDATE, Update.class);
+        LOG.info("sweep {}: listing tasks where {} to set {}{}", id, run.filter(), update.fields(),
+                run.dryRun() ? " (DRY RUN)" : "");
+        return new Listing(run, run.filter(), listLimit, Integer.parseInt(ex.getProperty(MAX_TASKS, "10000", String.class).trim()));
     }
 
     /** Step to-rows: every listed id becomes a row with the sweep's update, for route run. */
@@ -121,12 +116,6 @@ public class Sweeps {
             cells.addAll(values.values());
             rows.add(new Row(i + 1, ids.get(i), values, cells, null));
         }
-        run.total(rows.size());
-        run.rows(visitor -> {
-            for (Row r : rows) {
-                visitor.row(r.line(), r.id(), r.cells());
-            }
-        });
         if (ids.isEmpty()) {
             LOG.info("{}: no task matches {}: nothing to {}", run.name(), listing.filter(), run.dryRun() ? "plan" : "update");
         } else {

@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import closetaskbulk.run.Run.Status;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -46,21 +45,21 @@ class BulkUpdateTest {
     void onlyTheRowsThatChangeAreWrittenAndConfirmedRowsAreUpdated() throws Exception {
         Batch b = read(false);
         Run run = b.run();
-        assertEquals(Status.NOT_FOUND, run.status(2));
-        assertEquals(Status.UNCHANGED, run.status(3));
+        assertEquals(Status.NOT_FOUND, run.results().status(2));
+        assertEquals(Status.UNCHANGED, run.results().status(3));
         assertTrue(b.isWriting());
         JsonNode put = JSON.readTree(b.request());
         assertEquals("task_open", put.path("_params").path("id__in").asText());
         assertTrue(put.path("is_complete").asBoolean());
         steps.confirmed(b);
-        assertEquals(Status.UPDATED, run.status(4));
+        assertEquals(Status.UPDATED, run.results().status(4));
         assertFalse(b.isWriting());
     }
 
     @Test
     void aDryRunWritesNothing() throws Exception {
         Batch b = read(true);
-        assertEquals(Status.DRY_RUN, b.run().status(4));
+        assertEquals(Status.DRY_RUN, b.run().results().status(4));
         assertFalse(b.isWriting());
     }
 
@@ -74,8 +73,8 @@ class BulkUpdateTest {
         b.answer(JSON.readTree("{\"data\": [{\"id\": \"task_same\", \"assigned_to\": \"user_alice\"},"
                 + " {\"id\": \"task_moved\", \"assigned_to\": \"user_carol\"}]}"));
         assertEquals(BulkUpdate.WRITE, steps.classify(b));
-        assertEquals(Status.CHANGED_SINCE_PLAN, run.status(3));
-        assertTrue(run.message(3).contains("'user_carol'"), run.message(3));
+        assertEquals(Status.CHANGED_SINCE_PLAN, run.results().status(3));
+        assertTrue(run.results().message(3).contains("'user_carol'"), run.results().message(3));
         assertEquals("task_same", JSON.readTree(b.request()).path("_params").path("id__in").asText());
     }
 
@@ -87,6 +86,6 @@ class BulkUpdateTest {
         b.fail(503, "Close answered 503");
         assertEquals(BulkUpdate.NOTHING_TO_WRITE, steps.classify(b));
         assertFalse(b.isWriting());
-        assertEquals(Status.FAILED, run.status(2));
+        assertEquals(Status.FAILED, run.results().status(2));
     }
 }

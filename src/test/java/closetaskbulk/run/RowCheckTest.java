@@ -8,7 +8,6 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import closetaskbulk.run.Run.Status;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -42,7 +41,7 @@ class RowCheckTest {
             return out;
         }
         check.refused(out, status, headers.get(RowCheck.PROBLEM), run);
-        assertEquals(status, run.status(row.line()).name(), "the row's result is its way");
+        assertEquals(status, run.results().status(row.line()).name(), "the row's result is its way");
         return null;
     }
 
@@ -59,11 +58,11 @@ class RowCheckTest {
         assertNull(checked(check, row(2, "TASK 1", Map.of("is_complete", "true")), run));
         assertNull(checked(check, row(3, "task_b", Map.of("date", "2026-02-30", "is_complete", "maybe")), run));
         assertNull(checked(check, row(4, "task_c", Map.of()), run));
-        assertEquals(Status.INVALID, run.status(2));
-        assertTrue(run.message(2).contains("more than one token"), run.message(2));
-        assertTrue(run.message(3).contains("not a real calendar date") && run.message(3).contains("must be true or false"),
-                run.message(3));
-        assertTrue(run.message(4).startsWith("nothing to change"), run.message(4));
+        assertEquals(Status.INVALID, run.results().status(2));
+        assertTrue(run.results().message(2).contains("more than one token"), run.results().message(2));
+        assertTrue(run.results().message(3).contains("not a real calendar date") && run.results().message(3).contains("must be true or false"),
+                run.results().message(3));
+        assertTrue(run.results().message(4).startsWith("nothing to change"), run.results().message(4));
     }
 
     @Test
@@ -72,15 +71,15 @@ class RowCheckTest {
         RowCheck check = new RowCheck();
         checked(check, row(2, "task_a", Map.of("is_complete", "true")), run);
         assertNull(checked(check, row(7, "task_a", Map.of("is_complete", "false")), run));
-        assertEquals(Status.DUPLICATE, run.status(7));
-        assertTrue(run.message(7).contains("2"), run.message(7));
+        assertEquals(Status.DUPLICATE, run.results().status(7));
+        assertTrue(run.results().message(7).contains("2"), run.results().message(7));
     }
 
     @Test
     void aLocalDateIsTakenOnlyWithBulkDateFormat() {
         Run run = run();
         assertNull(checked(new RowCheck(), row(2, "task_a", Map.of("date", "03/01/2026")), run));
-        assertTrue(run.message(2).contains("bulk.date-format=MM/dd/yyyy"), run.message(2));
+        assertTrue(run.results().message(2).contains("bulk.date-format=MM/dd/yyyy"), run.results().message(2));
         Row us = checked(new RowCheck("MM/dd/yyyy"), row(3, "task_b", Map.of("date", "03/01/2026")), run);
         assertEquals("2026-03-01", us.update().date());
     }
@@ -91,9 +90,9 @@ class RowCheckTest {
         RowCheck check = new RowCheck();
         Row byEmail = row(2, "task_a", Map.of("assigned_to", "Bob@Example.com"));
         assertThrows(IllegalStateException.class, () -> checked(check, byEmail, run), "route run lists the users first");
-        run.users(Map.of("bob@example.com", List.of("user_bob")), null);
+        run.users().listed(Map.of("bob@example.com", List.of("user_bob")), null);
         assertEquals("user_bob", checked(check, byEmail, run).update().assignedTo());
         assertNull(checked(check, row(3, "task_b", Map.of("assigned_to", "eve@example.com")), run));
-        assertTrue(run.message(3).contains("not the e-mail of a user"), run.message(3));
+        assertTrue(run.results().message(3).contains("not the e-mail of a user"), run.results().message(3));
     }
 }

@@ -21,7 +21,6 @@ import org.junit.jupiter.api.io.TempDir;
 import closetaskbulk.close.CloseCall;
 import closetaskbulk.close.Pacer;
 import closetaskbulk.close.RetryLog;
-import closetaskbulk.run.Run.Status;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -59,7 +58,8 @@ class RunRouteTest extends CamelMainTestSupport {
 
     @Override
     protected void bindToRegistry(Registry registry) {
-        registry.bind("runs", new Runs(runState, 60_000));
+        registry.bind("runs", new Runs(runState, new RunRules(reports, 2, 1, 100, Map.of(), true, false, 60_000, null,
+                summary -> { })));
         registry.bind("rowCheck", new RowCheck());
         registry.bind("batchErrors", new BatchErrors());
         registry.bind("runState", runState);
@@ -80,11 +80,12 @@ class RunRouteTest extends CamelMainTestSupport {
         bulkUpdate.whenAnyExchangeReceived(e -> updated(e.getIn().getBody(Batch.class)));
         NotifyBuilder batchesDone = new NotifyBuilder(context).fromRoute("batch-worker").whenDone(2).create();
 
-        Run run = run(row(2, "task_a"), row(3, "not an id"), row(4, "task_b"), row(5, "task_a"), row(6, "task_c"));
+        rows = List.of(row(2, "task_a"), row(3, "not an id"), row(4, "task_b"), row(5, "task_a"), row(6, "task_c"));
         Exchange reply = template.send("direct:run", e -> {
-            e.setProperty(Runs.RUN, run);
+            e.setProperty(RunDescription.PROPERTY, new RunDescription("t", "test").updateColumns(List.of("is_complete")));
             e.getIn().setBody(rows);
         });
+        Run run = reply.getProperty(Runs.RUN, Run.class);
 
         assertTrue(batchesDone.matches(10, TimeUnit.SECONDS));
         bulkUpdate.assertIsSatisfied();
@@ -93,7 +94,7 @@ class RunRouteTest extends CamelMainTestSupport {
                         .sorted(java.util.Comparator.comparingInt(Batch::number)).map(Batch::ids).toList(),
                 "two workers: in any order");
         assertEquals(List.of(Status.UPDATED, Status.INVALID, Status.UPDATED, Status.DUPLICATE, Status.UPDATED),
-                List.of(run.status(2), run.status(3), run.status(4), run.status(5), run.status(6)));
+                List.of(run.results().status(2), run.results().status(3), run.results().status(4), run.results().status(5), run.results().status(6)));
         assertEquals(5, ((Map<?, ?>) reply.getMessage().getBody(Map.class)).get("rows"), "the summary is the reply");
     }
 
@@ -113,36 +114,24 @@ class RunRouteTest extends CamelMainTestSupport {
         early.expectedHeaderReceived(Runs.BATCH_CUT, "max-open");
         MockEndpoint last = getMockEndpoint("mock:last");
 
-        maxOpen = 1; // one open update at a time: each new update sends the open one early
+        // bulk.max-open-batches is 1 here: each new update sends the open one early
         Row bob = new Row(3, "task_b", Map.of("assigned_to", "user_bob"), List.of("task_b", "user_bob"), null);
-        Run run = run(row(2, "task_a"), bob, row(4, "task_c"));
-        template.send("direct:run", e -> {
-            e.setProperty(Runs.RUN, run);
+        rows = List.of(row(2, "task_a"), bob, row(4, "task_c"));
+        Exchange reply = template.send("direct:run", e -> {
+            e.setProperty(RunDescription.PROPERTY, new RunDescription("t", "test").updateColumns(List.of("is_complete")));
             e.getIn().setBody(rows);
         });
+        Run run = reply.getProperty(Runs.RUN, Run.class);
 
         bulkUpdate.assertIsSatisfied();
         assertEquals(List.of(List.of("task_a"), List.of("task_b")),
                 early.getExchanges().stream().map(e -> e.getIn().getBody(Batch.class).ids()).toList());
         assertEquals(List.of(List.of("task_c")),
                 last.getExchanges().stream().map(e -> e.getIn().getBody(Batch.class).ids()).toList());
-        assertEquals(Status.UPDATED, run.status(3));
+        assertEquals(Status.UPDATED, run.results().status(3));
     }
 
     private List<Row> rows;
-    private int maxOpen = 100;
-
-    /** A run of these rows, in batches of 2 ids. */
-    private Run run(Row... rows) {
-        this.rows = List.of(rows);
-        return new Run("t", reports, "test", false, Map.of(), List.of("is_complete"))
-                .batching(2, maxOpen, 100)
-                .rows(visitor -> {
-                    for (Row r : this.rows) {
-                        visitor.row(r.line(), r.id(), r.cells());
-                    }
-                });
-    }
 
     private static Row row(int line, String id) {
         return new Row(line, id, Map.of("is_complete", "true"), List.of(id, "true"), null);
@@ -151,7 +140,7 @@ class RunRouteTest extends CamelMainTestSupport {
     /** What route bulk-update does when Close confirms a batch. */
     private static void updated(Batch b) {
         for (int i = 0; i < b.size(); i++) {
-            b.run().result(b.line(i), Status.UPDATED, 200, null);
+            b.run().results().result(b.line(i), Status.UPDATED, 200, null);
         }
     }
 }
