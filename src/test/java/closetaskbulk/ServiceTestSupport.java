@@ -33,6 +33,11 @@ abstract class ServiceTestSupport extends CamelMainTestSupport {
     protected void beans(Registry registry) {
     }
 
+    /** Hook: the configuration class; a subclass of TestBundle replaces a bean by overriding its method. */
+    protected Class<? extends TestBundle> bundle() {
+        return TestBundle.class;
+    }
+
     /** Bundle, with the test's hook on its beans. */
     public static class TestBundle extends Bundle {
         @Override
@@ -47,7 +52,7 @@ abstract class ServiceTestSupport extends CamelMainTestSupport {
             f = new Fixture();
             f.set("bulk.once", "false").set("bulk.run-sweep", "").set("bulk.read-lock-check-interval", "500");
             prepare(f);
-            f.set("camel.main.configuration-classes", TestBundle.class.getName());
+            f.set("camel.main.configuration-classes", bundle().getName());
         }
         current = this;
         return f;
