@@ -123,9 +123,9 @@ public class Bundle implements CamelConfiguration, CamelContextAware {
         RouteModes.install(context, s);
         http(context, s);
         SourceRoutes.install(context);
-        // the beans of a mode that is off are not bound at all
-        var camel = PluginHelper.getBeanPostProcessor(context);
-        java.util.List<Object> groups = new java.util.ArrayList<>(java.util.List.of(this));
+        // the beans of a mode that is off are not bound at all: their groups go to Camel's bean post-processor only
+        // when the mode is on
+        java.util.List<Object> groups = new java.util.ArrayList<>();
         if (s.flag("cluster.enabled")) { // shared state in PostgreSQL: docs/CLUSTER.md
             groups.add(new ClusterBeans());
         }
@@ -135,9 +135,12 @@ public class Bundle implements CamelConfiguration, CamelContextAware {
         if (s.flag("bulk.routes-reload")) {
             groups.add(new ReloadBeans());
         }
-        for (Object group : groups.subList(1, groups.size())) {
+        var camel = PluginHelper.getBeanPostProcessor(context);
+        for (Object group : groups) {
             camel.postProcessBeforeInitialization(group, group.getClass().getName());
         }
+        groups.add(0, this);
+        // every bean is made now, before any route: a lazy bean at its first lookup, the beans it injects first
         Registry registry = context.getRegistry();
         for (Object group : groups) {
             for (Class<?> c = group.getClass(); c != Object.class; c = c.getSuperclass()) {
@@ -243,7 +246,7 @@ public class Bundle implements CamelConfiguration, CamelContextAware {
     @BindToRegistry(value = "closeCall", lazy = true)
     public CloseCall closeCall(@PropertyInject("close.api-key") String apiKey, @PropertyInject("close.base-url") String baseUrl,
                                @BeanInject("pacer") Pacer pacer, @BeanInject("runState") RunState runState) {
-        return new CloseCall(apiKey, baseUrl, closetaskbulk.ops.Version.get(), pacer, runState::haltReason);
+        return new CloseCall(apiKey.trim(), baseUrl, closetaskbulk.ops.Version.get(), pacer, runState::haltReason);
     }
 
     @BindToRegistry(value = "heldFiles", lazy = true)
@@ -259,7 +262,7 @@ public class Bundle implements CamelConfiguration, CamelContextAware {
     @BindToRegistry(value = "planSeals", lazy = true)
     public PlanSeals planSeals(Registry registry, @PropertyInject(value = "bulk.state", defaultValue = "data/state") String state) {
         ClusterStore db = registry.lookupByNameAndType("clusterStore", ClusterStore.class);
-        return new PlanSeals(db != null ? db.planSeals() : fileRegister(Path.of(state), "plans.txt"));
+        return new PlanSeals(db != null ? db.planSeals() : fileRegister(Path.of(state.trim()), "plans.txt"));
     }
 
     @BindToRegistry(value = "csvIntake", lazy = true)
@@ -276,7 +279,7 @@ public class Bundle implements CamelConfiguration, CamelContextAware {
                                Registry registry) {
         CsvIntake intake = new CsvIntake(Path.of(reports), Path.of(done), Path.of(failed), dryRun, batchSize, maxOpenBatches,
                 listLimit, readBeforeWrite, intakeFilter(settings), runState, held);
-        Path stateDir = Path.of(state);
+        Path stateDir = Path.of(state.trim());
         ClusterStore db = registry.lookupByNameAndType("clusterStore", ClusterStore.class);
         IdempotentRepository processed = db != null ? db.processedFiles() : processedFiles(stateDir);
         Journal.Store journals = db != null ? db.journals() : Journal.files(stateDir.resolve("journal"));
@@ -287,7 +290,7 @@ public class Bundle implements CamelConfiguration, CamelContextAware {
     @BindToRegistry(value = "sweepSchedule", lazy = true)
     public SweepSchedule sweepSchedule(@PropertyInject(value = "bulk.state", defaultValue = "data/state") String state,
                                        @BeanInject("runState") RunState runState) {
-        return new SweepSchedule(Path.of(state), runState);
+        return new SweepSchedule(Path.of(state.trim()), runState);
     }
 
     @BindToRegistry(value = "sweeps", lazy = true)
@@ -386,7 +389,7 @@ public class Bundle implements CamelConfiguration, CamelContextAware {
                                          @PropertyInject(value = "cluster.db.user", defaultValue = "") String user,
                                          @PropertyInject(value = "cluster.db.password", defaultValue = "") String password,
                                          @PropertyInject("cluster.db.pool-size") int poolSize) {
-            return ClusterStore.open(url, user, password, poolSize);
+            return ClusterStore.open(url, user.trim(), password.trim(), poolSize);
         }
 
         @BindToRegistry(value = "clusterLeader", lazy = true)
@@ -395,7 +398,7 @@ public class Bundle implements CamelConfiguration, CamelContextAware {
                                       @PropertyInject(value = "cluster.db.password", defaultValue = "") String password,
                                       @PropertyInject(value = "cluster.node-id", defaultValue = "") String nodeId,
                                       @PropertyInject("cluster.leader-check-interval") long checkMs) {
-            return new PgLeader(url, user, password, nodeId(nodeId), checkMs);
+            return new PgLeader(url, user.trim(), password.trim(), nodeId(nodeId), checkMs);
         }
 
         @BindToRegistry(value = "inboxLeadership", lazy = true)
@@ -431,7 +434,7 @@ public class Bundle implements CamelConfiguration, CamelContextAware {
                                                      @BeanInject("runState") RunState runState, @BeanInject("pacer") Pacer pacer,
                                                      @BeanInject("sweepList") SweepList sweeps,
                                                      @BeanInject("consoleGuard") ConsoleGuard guard) {
-            return new closetaskbulk.console.Console(Path.of(reports), Path.of(approved), planAge, runs, runState, pacer,
+            return new closetaskbulk.console.Console(Path.of(reports), Path.of(approved.trim()), planAge, runs, runState, pacer,
                     sweeps, guard, settings.uploadMaxBytes());
         }
 
@@ -443,8 +446,8 @@ public class Bundle implements CamelConfiguration, CamelContextAware {
                                                                    @BeanInject("sweepList") SweepList sweeps,
                                                                    @BeanInject("sweepSchedule") SweepSchedule schedule,
                                                                    @BeanInject("console") closetaskbulk.console.Console console) {
-            return new closetaskbulk.console.ConsoleActions(Path.of(reports), Path.of(inbox), Path.of(preview),
-                    Path.of(approved), settings.uploadMaxBytes(), sweeps, schedule, console);
+            return new closetaskbulk.console.ConsoleActions(Path.of(reports), Path.of(inbox), Path.of(preview.trim()),
+                    Path.of(approved.trim()), settings.uploadMaxBytes(), sweeps, schedule, console);
         }
     }
 
@@ -455,7 +458,7 @@ public class Bundle implements CamelConfiguration, CamelContextAware {
         public RouteReloader routeReloader(
                 @PropertyInject(value = "bulk.routes-reload-directory", defaultValue = "routes") String directory,
                 @PropertyInject("camel.main.routes-include-pattern") String includePattern) {
-            return new RouteReloader(directory, includePattern);
+            return new RouteReloader(directory.trim(), includePattern);
         }
 
         /** DOWN while the last reload failed (Camel's health-check registry takes it, as the bundle's own). */
