@@ -254,7 +254,6 @@ public final class Application {
 
     private static int runCamel(Map<String, String> cli, boolean exitWhenDone, String sweep, CloseEmulator demo,
                                 ConfigFolder folder, PrintStream out) throws Exception {
-        io.micrometer.core.instrument.MeterRegistry[] joined = {null};
         // the registry is emptied when Camel stops: what is needed after configuration is kept here
         RunState[] run = {null};
         Settings[] config = {null};
@@ -294,19 +293,6 @@ public final class Application {
                 var ctx = m.getCamelContext();
                 RunState runState = run[0];
                 Settings settings = config[0];
-                var health = org.apache.camel.health.HealthCheckRegistry.get(ctx);
-                if (health != null) {
-                    var leadership = ctx.getRegistry().lookupByNameAndType("inboxLeadership",
-                            closetaskbulk.cluster.InboxLeadership.class);
-                    var held = ctx.getRegistry().lookupByNameAndType("heldFiles", closetaskbulk.intake.HeldFiles.class);
-                    health.register(new BundleHealth(runState, Path.of(settings.get("bulk.inbox")),
-                            leadership == null ? null : leadership::leads, held::troubles));
-                }
-                var meters = ctx.getRegistry().findSingleByType(io.micrometer.core.instrument.MeterRegistry.class);
-                if (meters != null) {
-                    closetaskbulk.ops.Meters.on(meters);
-                    joined[0] = meters;
-                }
                 org.slf4j.LoggerFactory.getLogger(Application.class).info("ready: {} {} (reports in {}){}{}",
                         settings.flag("cluster.enabled") ? "cluster profile; the instance that leads reads"
                                 : "watching", settings.get("bulk.inbox"), settings.get("bulk.reports"),
@@ -344,9 +330,6 @@ public final class Application {
             }
             throw e;
         } finally {
-            if (joined[0] != null) {
-                closetaskbulk.ops.Meters.on(null);
-            }
             var ctx = main.getCamelContext();
             StateLock lock = ctx == null ? null : ctx.hasService(StateLock.class);
             if (lock != null) { // Camel's stop lets it go; this is for a start that failed after Bundle took it

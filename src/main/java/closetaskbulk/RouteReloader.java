@@ -16,7 +16,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.FailedToCreateRouteException;
 import org.apache.camel.FailedToStartRouteException;
 import org.apache.camel.Route;
-import org.apache.camel.health.HealthCheckRegistry;
+import org.apache.camel.health.HealthCheck;
 import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
 import org.apache.camel.model.Model;
@@ -62,6 +62,7 @@ public class RouteReloader extends RouteWatcherReloadStrategy {
     /** The files the last reload tried, whether it worked or not. */
     private Map<String, String> lastTried = Map.of();
     private volatile String lastFailure;
+    private final HealthCheck health = new Health();
     private boolean failedNow;
     private boolean skipped;
 
@@ -76,10 +77,11 @@ public class RouteReloader extends RouteWatcherReloadStrategy {
         super.doStart();
         running = read(routeFiles(getCamelContext()));
         lastTried = running;
-        HealthCheckRegistry health = HealthCheckRegistry.get(getCamelContext());
-        if (health != null) {
-            health.register(new Health());
-        }
+    }
+
+    /** Its health check, bound in the registry by Bundle: Camel's health-check registry takes it from there. */
+    public HealthCheck health() {
+        return health;
     }
 
     /** The last reload's failure, or null once a reload worked. */

@@ -231,6 +231,9 @@ public final class Settings {
         validateSweeps();
         for (String dir : new String[] {"bulk.inbox", "bulk.done", "bulk.failed", "bulk.reports", "bulk.state",
                 "bulk.approved", "bulk.preview"}) {
+            if (values.containsKey(dir) && values.get(dir).isBlank()) {
+                throw new Invalid(dir + " is empty: name a folder (see config/application.properties)");
+            }
             Path p = Path.of(get(dir, ""));
             try {
                 Files.createDirectories(p);
@@ -247,16 +250,7 @@ public final class Settings {
 
     /** The console: a port, an upload limit, and a password whenever it listens beyond this machine. */
     private void console() {
-        long max;
-        try {
-            max = Long.parseLong(get("console.upload-max-bytes", "52428800").trim());
-        } catch (NumberFormatException e) {
-            max = -1;
-        }
-        if (max < 1) {
-            throw new Invalid("console.upload-max-bytes=" + get("console.upload-max-bytes", "") + " must be a number of "
-                    + "bytes above 0 (e.g. 52428800 for 50 MB)");
-        }
+        uploadMaxBytes();
         if (!flag("camel.server.enabled")) {
             return;
         }
@@ -274,6 +268,21 @@ public final class Settings {
             throw new Invalid("camel.server.host=" + host + " serves the console beyond this machine without a password: "
                     + "set CONSOLE_PASSWORD, or use camel.server.host=127.0.0.1");
         }
+    }
+
+    /** console.upload-max-bytes: the largest file the console's page accepts, in bytes. */
+    public long uploadMaxBytes() {
+        long max;
+        try {
+            max = Long.parseLong(get("console.upload-max-bytes", "52428800").trim());
+        } catch (NumberFormatException e) {
+            max = -1;
+        }
+        if (max < 1) {
+            throw new Invalid("console.upload-max-bytes=" + get("console.upload-max-bytes", "") + " must be a number of "
+                    + "bytes above 0 (e.g. 52428800 for 50 MB)");
+        }
+        return max;
     }
 
     /** The shortest console.password accepted: it guards the console, its routes and the management server. */

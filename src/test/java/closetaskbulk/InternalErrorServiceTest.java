@@ -3,10 +3,10 @@ package closetaskbulk;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.apache.camel.spi.Registry;
 import org.junit.jupiter.api.Test;
 
 import closetaskbulk.intake.CsvIntake;
@@ -27,7 +27,7 @@ class InternalErrorServiceTest extends ServiceTestSupport {
     static final AtomicInteger THROWN = new AtomicInteger();
 
     @Override
-    protected void beans(Map<String, Object> beans) {
+    protected void beans(Registry registry) {
         Journal.Store real = Journal.files(f.dir.resolve("state").resolve("journal"));
         Journal.Store failing = sha -> {
             Journal.Log log = real.log(sha);
@@ -71,9 +71,9 @@ class InternalErrorServiceTest extends ServiceTestSupport {
                 }
             };
         };
-        ((CsvIntake) beans.get("csvIntake")).durable(f.dir.resolve("state"),
+        registry.lookupByNameAndType("csvIntake", CsvIntake.class).durable(f.dir.resolve("state"),
                 Bundle.processedFiles(f.dir.resolve("state-register")), failing, false);
-        beans.put("runs", ((Runs) beans.get("runs")).withJournals(failing));
+        registry.lookupByNameAndType("runs", Runs.class).useJournals(failing);
     }
 
     @Test

@@ -1,9 +1,10 @@
 package closetaskbulk;
 
-import java.util.Map;
 import java.util.Properties;
 
+import org.apache.camel.CamelContext;
 import org.apache.camel.main.MainConfigurationProperties;
+import org.apache.camel.spi.Registry;
 import org.apache.camel.test.junit5.CamelContextConfiguration;
 import org.apache.camel.test.main.junit5.CamelMainTestSupport;
 import org.junit.jupiter.api.AfterAll;
@@ -28,17 +29,21 @@ abstract class ServiceTestSupport extends CamelMainTestSupport {
     protected void prepare(Fixture fixture) {
     }
 
-    /** Hook: adjust the beans before they are bound. */
-    protected void beans(Map<String, Object> beans) {
+    /** Hook: adjust the bundle's beans once Camel has bound them, before any route starts (look them up by name). */
+    protected void beans(Registry registry) {
+    }
+
+    /** Hook: the configuration class; a subclass of TestBundle replaces a bean by overriding its method. */
+    protected Class<? extends TestBundle> bundle() {
+        return TestBundle.class;
     }
 
     /** Bundle, with the test's hook on its beans. */
     public static class TestBundle extends Bundle {
         @Override
-        protected Map<String, Object> beans(Settings s, RunState state) {
-            Map<String, Object> beans = super.beans(s, state);
-            current.beans(beans);
-            return beans;
+        public void configure(CamelContext context) throws Exception {
+            super.configure(context);
+            current.beans(context.getRegistry());
         }
     }
 
@@ -47,7 +52,7 @@ abstract class ServiceTestSupport extends CamelMainTestSupport {
             f = new Fixture();
             f.set("bulk.once", "false").set("bulk.run-sweep", "").set("bulk.read-lock-check-interval", "500");
             prepare(f);
-            f.set("camel.main.configuration-classes", TestBundle.class.getName());
+            f.set("camel.main.configuration-classes", bundle().getName());
         }
         current = this;
         return f;

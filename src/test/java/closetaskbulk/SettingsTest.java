@@ -87,6 +87,15 @@ class SettingsTest {
     }
 
     @Test
+    void aFolderLeftEmptyIsNamedAndANumberLeftEmptyTakesItsDefault() {
+        f.set("bulk.state", "");
+        assertRefused("bulk.state is empty");
+        f.set("bulk.state", f.dir.resolve("state").toString()).set("close.max-requests-per-second", "")
+                .set("close.rate-limit.share", "");
+        assertEquals(0, f.run("--once"), f.output);
+    }
+
+    @Test
     void unknownIntakeFilter() {
         f.set("bulk.filter.colour", "red");
         assertRefused("bulk.filter.colour");

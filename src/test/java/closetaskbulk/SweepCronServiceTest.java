@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.camel.ServiceStatus;
+import org.apache.camel.spi.Registry;
 import org.junit.jupiter.api.Test;
 
 import closetaskbulk.emulator.CloseEmulator.Recorded;
@@ -54,8 +55,8 @@ class SweepCronServiceTest extends ServiceTestSupport {
     }
 
     @Override
-    protected void beans(Map<String, Object> beans) {
-        ((SweepSchedule) beans.get("sweepSchedule")).setClock(Clock.fixed(RUN_AT, ZoneOffset.UTC));
+    protected void beans(Registry registry) {
+        registry.lookupByNameAndType("sweepSchedule", SweepSchedule.class).setClock(Clock.fixed(RUN_AT, ZoneOffset.UTC));
     }
 
     @Test

@@ -12,8 +12,8 @@ import io.micrometer.core.instrument.Timer;
 
 /**
  * The bundle's own meters, on Camel's registry (camel-micrometer-prometheus, served at /observe/metrics as
- * closetaskbulk_*, each with its help text). The service names that registry at start ({@link #on}); one-off runs
- * have no metrics, and then these cost nothing. One registry per process: runs, batches and calls are made in
+ * closetaskbulk_*, each with its help text). Bundle hands that registry over while Camel runs ({@link #on}); one-off
+ * runs have no metrics, and then these cost nothing. One registry per process: runs, batches and calls are made in
  * many places, and all count into it.
  */
 public final class Meters {

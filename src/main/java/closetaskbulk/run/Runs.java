@@ -27,7 +27,7 @@ public class Runs {
     private static final Logger PROGRESS = LoggerFactory.getLogger("closetaskbulk.progress");
 
     private final RunState runState;
-    private final RunRules rules;
+    private volatile RunRules rules;
     private final Map<String, Run> live = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<Run, Batcher> batchers = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -91,11 +91,11 @@ public class Runs {
         return summary;
     }
 
-    /** These runs with another journal store (a test's that fails). */
-    public Runs withJournals(Journal.Store journals) {
-        return new Runs(runState, new RunRules(rules.reportsDir(), rules.batchSize(), rules.maxOpenBatches(),
+    /** Runs opened from now on keep their journals in this store (a test's that fails). */
+    public void useJournals(Journal.Store journals) {
+        rules = new RunRules(rules.reportsDir(), rules.batchSize(), rules.maxOpenBatches(),
                 rules.listLimit(), rules.filter(), rules.readBeforeWrite(), rules.dryRun(), rules.progressMs(), journals,
-                rules.told()));
+                rules.told());
     }
 
     /** The runs under way, by report name. */
