@@ -153,13 +153,13 @@ class ConsoleBrowserTest extends ServiceTestSupport {
         assertFalse(b.getPageSource().contains(Fixture.KEY), "the key is on no page");
         // every run in the list has its stacked bar, labelled; the sweep shows its last runs
         wait.until(d -> d.findElements(By.cssSelector("#sweeps .history a")).size() == 1);
+        // the history may first show the run as running: the page polls until it has ended
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("#sweeps .history"), "DRY_RUN"));
         for (var row : b.findElements(By.cssSelector("#runs tbody tr"))) {
             if (!row.findElements(By.cssSelector(".counts .badge")).isEmpty()) {
                 assertFalse(row.findElements(By.cssSelector(".statusbar svg.bar rect")).isEmpty(), row.getText());
             }
         }
-        assertTrue(b.findElement(By.cssSelector("#sweeps .history")).getText().contains("DRY_RUN"),
-                b.findElement(By.cssSelector("#sweeps .history")).getText());
         ((org.openqa.selenium.JavascriptExecutor) b).executeScript("window.scrollTo(0, 0)");
         shot("1-console");
 
