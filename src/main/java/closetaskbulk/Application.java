@@ -67,6 +67,10 @@ public final class Application {
 
     /** Runs the bundle in this JVM and returns its exit code. Tests call this with their own overrides. */
     public static int run(String[] args, Map<String, String> overrides, PrintStream out) {
+        // Vert.x (the HTTP servers) resolves names with the JDK: Netty's DNS resolver is not shipped (pom.xml)
+        if (System.getProperty("vertx.disableDnsResolver") == null) {
+            System.setProperty("vertx.disableDnsResolver", "true");
+        }
         Map<String, String> cli = new HashMap<>(overrides);
         boolean once = false;
         boolean demo = false;

@@ -294,6 +294,14 @@ public final class Settings {
      * console.allowed-hosts made of host names.
      */
     private void httpServers() {
+        for (String unshipped : java.util.List.of("camel.server.authentication-enabled",
+                "camel.server.authenticationEnabled", "camel.management.authentication-enabled",
+                "camel.management.authenticationEnabled")) {
+            if (flag(unshipped)) {
+                throw new Invalid(unshipped + "=true is not supported: console.password guards the console and the "
+                        + "management server (set CONSOLE_PASSWORD; README \"The console\")");
+            }
+        }
         boolean server = flag("camel.server.enabled");
         boolean management = flag("camel.management.enabled");
         if (!server && !management) {

@@ -63,4 +63,13 @@ class ConsoleStartTest {
                 + "but camel.management.host=0.0.0.0 is not camel.server.host=127.0.0.1: one server has one address "
                 + "(use another camel.management.port, or the same host)", f.output.strip());
     }
+
+    @Test
+    void camelsOwnServerAuthenticationIsRefusedForTheConsolesPassword() {
+        // Vert.x's auth modules are not shipped (pom.xml): one line, not a NoClassDefFoundError at start
+        f.set("camel.management.authentication-enabled", "true");
+        assertEquals(2, f.run());
+        assertEquals("error: camel.management.authentication-enabled=true is not supported: console.password guards "
+                + "the console and the management server (set CONSOLE_PASSWORD; README \"The console\")", f.output.strip());
+    }
 }

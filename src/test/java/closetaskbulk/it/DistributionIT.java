@@ -91,8 +91,14 @@ class DistributionIT {
     @Test
     void theDemoRunsFromAnyFolderAndTheArchiveIsReused() throws Exception {
         Path work = folder(dir, "work");
-        Files.createDirectories(work.resolve("demo/inbox")); // the demo's own folders, as the README says
-        Files.copy(home.resolve("examples/complete-tasks.csv"), work.resolve("demo/inbox/complete-tasks.csv"));
+        // the archive's README's own first command: mkdir -p <inbox> && cp <this folder>/examples/<file> <inbox>/
+        Matcher step = Pattern.compile("mkdir -p (\\S+) && cp <this folder>/(examples/\\S+) (\\S+)/")
+                .matcher(Files.readString(home.resolve("README")));
+        assertTrue(step.find(), "the README's demo step");
+        assertEquals(step.group(1), step.group(3));
+        Path example = home.resolve(step.group(2));
+        Files.createDirectories(work.resolve(step.group(1)));
+        Files.copy(example, work.resolve(step.group(1)).resolve(example.getFileName()));
         Result first = run(work, Map.of(), "--demo", "--once");
         assertEquals(0, first.code(), first.out() + first.err());
         assertEquals("", first.err(), "nothing on stderr at start (no SLF4J warning, no CDS warning)");
