@@ -2,8 +2,11 @@ package closetaskbulk;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -50,12 +53,16 @@ class NotifyTest {
     private final List<String> log = new CopyOnWriteArrayList<>();
 
     private int once() {
+        return run("--once");
+    }
+
+    private int run(String... args) {
         var appender = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
         var root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
         appender.start();
         root.addAppender(appender);
         try {
-            return f.run("--once");
+            return f.run(args);
         } finally {
             root.detachAppender(appender);
             log.clear();
@@ -108,6 +115,30 @@ class NotifyTest {
         assertEquals(0, once(), f.output);
         assertEquals(1, received.size(), f.output);
         assertTrue(body(0).get("text").asText().startsWith("close-task-bulk: file fine finished (exit 0): 1 UPDATED"));
+    }
+
+    @Test
+    void aSweepsRunIsPostedLikeAFilesAndSoIsAnAppliedPlans() throws Exception {
+        List<String> ids = f.seed(2);
+        f.addSweep("tidy", Map.of("enabled", "false", "cron", "0 0 2 * * ?", "time-zone", "UTC",
+                "filter", "is_complete=false&assigned_to=" + Fixture.ALICE, "is-complete", "true"));
+        f.set("bulk.notify.url", receiver()).set("bulk.notify.on", "always");
+        assertEquals(0, run("--sweep", "tidy"), f.output);
+        assertEquals(1, received.size(), f.output);
+        assertTrue(body(0).get("text").asText().startsWith("close-task-bulk: sweep sweep-tidy-"), body(0).toString());
+        assertTrue(body(0).get("text").asText().contains("finished (exit 0): 2 UPDATED"), body(0).toString());
+        assertEquals("sweep", body(0).get("summary").get("kind").asText());
+
+        // a plan: its dry run (a file run in preview), then --apply of the plan it wrote
+        f.drop("undo.csv", Fixture.csv("id,is_complete", List.of(ids.get(0) + ",false", ids.get(1) + ",false")));
+        assertEquals(0, run("--once", "--dry-run"), f.output);
+        Path plan = f.reports.resolve("undo.plan.csv");
+        assertTrue(Files.exists(plan), f.files(f.reports).toString());
+        received.clear();
+        assertEquals(0, run("--apply", plan.toString()), f.output);
+        assertEquals(1, received.size(), f.output);
+        assertTrue(body(0).get("text").asText().startsWith("close-task-bulk: plan undo.plan finished (exit 0): 2 UPDATED"),
+                body(0).toString());
     }
 
     @Test

@@ -49,6 +49,12 @@ class RouteReloadFailureServiceTest extends ServiceTestSupport {
                 "route id run is used twice", "run.camel.yaml:"},
             {"- route:\n    id: broken\n    from:\n      uri: direct:broken\n      steps:\n        - bean: {ref: [sweeps\n",
                 "expected", "errors.camel.yaml:"},
+            // a sweep written only in YAML is checked at a reload as at start
+            {"- templatedRoute:\n    routeTemplateRef: sweep\n    routeId: sweep-typo\n    parameters:\n"
+                + "      - name: sweepId\n        value: typo\n      - name: cron\n        value: \"0 0 2 * * ?\"\n"
+                + "      - name: filter\n        value: \"is_complete=false&asigned_to=x\"\n"
+                + "      - name: isComplete\n        value: \"true\"\n",
+                "'asigned_to' is not a Close task filter (did you mean assigned_to?)", "typo"},
         };
         int failed = 0;
         for (String[] b : bad) {
@@ -57,6 +63,9 @@ class RouteReloadFailureServiceTest extends ServiceTestSupport {
             await().atMost(30, TimeUnit.SECONDS).until(() -> reloader.getFailedCounter() == expectFailed);
             String line = reloader.lastFailure();
             assertTrue(line.contains(b[1]) && line.contains(b[2]) && !line.contains("\n"), line);
+            if (b[1].equals("expected")) { // the parser knows the column: file:line:column
+                assertTrue(line.matches(".*errors\\.camel\\.yaml:\\d+:\\d+.*"), line);
+            }
             assertEquals(expected, routeIds(), line);
             assertEquals(ServiceStatus.Started, context.getRouteController().getRouteStatus("csv-intake"), line);
             assertEquals(ServiceStatus.Started, context.getRouteController().getRouteStatus("run"), line);

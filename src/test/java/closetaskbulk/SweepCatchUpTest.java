@@ -136,4 +136,57 @@ class SweepCatchUpTest {
         assertTrue(f.output.contains("'asigned_to' is not a Close task filter (did you mean assigned_to?)"), f.output);
         assertEquals(0, f.count("PUT /task/"));
     }
+
+    @Test
+    void aTypeCloseDoesNotHaveIsOneWarnAndARunThatMatchesNothingSaysSo() throws Exception {
+        f.seed(2);
+        yamlOnlySweep("calls", "_type=call&is_complete=false");
+        var log = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+        var root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        log.start();
+        root.addAppender(log);
+        try {
+            assertEquals(0, f.run("--sweep", "calls", "--dry-run"), f.output);
+        } finally {
+            root.detachAppender(log);
+        }
+        List<String> lines = log.list.stream().map(e -> e.getLevel() + " " + e.getFormattedMessage()).toList();
+        List<String> warns = lines.stream().filter(l -> l.startsWith("WARN") && l.contains("_type=call")).toList();
+        assertEquals(1, warns.size(), lines.toString());
+        assertTrue(warns.get(0).contains("is not one of Close's task types") && warns.get(0).contains("did you mean "
+                + "answered_detached_call or missed_call or outgoing_call?"), warns.get(0));
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("INFO") && l.contains("no task matches")
+                && l.contains("nothing to plan")), lines.toString());
+        assertEquals(0, f.count("PUT /task/"));
+    }
+
+    @Test
+    void theReadmesSweepRecipeRunsAsWritten() throws Exception {
+        List<String> ids = f.seed(3);
+        for (int i = 0; i < 2; i++) { // two overdue missed calls; the third task is a lead, left alone
+            var t = (com.fasterxml.jackson.databind.node.ObjectNode) f.emulator.store().get(ids.get(i));
+            t.put("_type", "missed_call");
+            t.put("date", "2026-01-05");
+            f.emulator.store().put(t);
+        }
+        String readme = Files.readString(Path.of("README.md"));
+        int at = readme.indexOf("`routes/sweeps/overdue-calls.camel.yaml`");
+        assertTrue(at > 0, "the README's recipe");
+        int start = readme.indexOf("```yaml\n", at) + "```yaml\n".length();
+        String yaml = readme.substring(start, readme.indexOf("```", start));
+        Path folder = Files.createDirectories(f.dir.resolve("my-sweeps"));
+        Files.writeString(folder.resolve("overdue-calls.camel.yaml"), yaml);
+        f.set("camel.main.routes-include-pattern", "file:routes/*.camel.yaml,file:routes/sweeps/*.camel.yaml,file:"
+                + folder + "/*.camel.yaml");
+        java.time.ZoneId ny = java.time.ZoneId.of("America/New_York");
+        String before = java.time.LocalDate.now(ny).plusDays(1).toString();
+        assertEquals(0, f.run("--sweep", "overdue-calls"), f.output);
+        String after = java.time.LocalDate.now(ny).plusDays(1).toString();
+        assertEquals(1, f.count("PUT /task/"), f.output);
+        for (int i = 0; i < 2; i++) { // moved to tomorrow, in the sweep's zone
+            String date = f.emulator.store().get(ids.get(i)).get("date").asText();
+            assertTrue(date.startsWith(before) || date.startsWith(after), date);
+        }
+        assertEquals("2026-12-01", f.emulator.store().get(ids.get(2)).get("date").asText(), "the lead is left alone");
+    }
 }

@@ -1,0 +1,66 @@
+package closetaskbulk;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A sweep whose values are all in its YAML file is listed by the console with its own cron and zone. */
+class YamlOnlySweepServiceTest extends ServiceTestSupport {
+
+    @Override
+    protected void prepare(Fixture fx) {
+        try {
+            Path folder = Files.createDirectories(fx.dir.resolve("my-sweeps"));
+            Files.writeString(folder.resolve("inline.camel.yaml"), """
+                    - templatedRoute:
+                        routeTemplateRef: sweep
+                        routeId: sweep-inline
+                        parameters:
+                          - name: sweepId
+                            value: inline
+                          - name: enabled
+                            value: "true"
+                          - name: cron
+                            value: "0 30 7 ? * MON-FRI"
+                          - name: timeZone
+                            value: America/New_York
+                          - name: filter
+                            value: "is_complete=false"
+                          - name: isComplete
+                            value: "true"
+                    """);
+            fx.set("camel.main.routes-include-pattern", "file:routes/*.camel.yaml,file:routes/sweeps/*.camel.yaml,file:"
+                    + folder + "/*.camel.yaml");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void theConsoleListsItsCronAndZone() throws Exception {
+        String base = "http://127.0.0.1:" + f.settings.get("camel.server.port");
+        String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + "/api/overview")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        JsonNode sweep = null;
+        for (JsonNode s : Fixture.JSON.readTree(body).get("sweeps")) {
+            if (s.get("id").asText().equals("inline")) {
+                sweep = s;
+            }
+        }
+        assertNotNull(sweep, body);
+        assertEquals("0 30 7 ? * MON-FRI", sweep.get("cron").asText(), body);
+        assertEquals("America/New_York", sweep.get("time_zone").asText(), body);
+        assertTrue(sweep.get("enabled").asBoolean(), body);
+        assertTrue(sweep.get("next_run").asText().matches("\\d{4}-\\d\\d-\\d\\dT.*"), body);
+    }
+}
