@@ -40,11 +40,19 @@ public class LogSetup extends ContextAwareBase implements Configurator {
         var root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
         root.setLevel(Level.INFO);
         root.addAppender(out);
+        levels(context);
+        return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
+    }
+
+    /** The loggers' levels (config/logback.example.xml says the same). */
+    static void levels(LoggerContext context) {
         // the request log: LOG_REQUESTS=DEBUG (environment or -D) logs every call to Close and its answer
         level(context, "closetaskbulk.requests", setting("LOG_REQUESTS", "INFO"));
         // HttpClient's own header and wire log, for deep debugging: LOG_HTTP=DEBUG
         level(context, "org.apache.hc", setting("LOG_HTTP", "WARN"));
         level(context, "org.apache.camel", "WARN");
+        // Camel's logging tracer (camel.main.tracing=true) logs at INFO: it is on only when asked for
+        level(context, "org.apache.camel.Tracing", "INFO");
         // Camel Main at WARN: a refused start is the one line that says why, and a run is told by our own lines
         level(context, "org.apache.camel.main", "WARN");
         // "Rollback file strategy": after a halt or a full disk the file stays in the inbox, and the bundle says so
@@ -53,7 +61,6 @@ public class LogSetup extends ContextAwareBase implements Configurator {
         // a sweep that ended badly (a halt, over its cap, a failed listing) is said once, by the run; Quartz's job
         // would repeat it as an ERROR with the exception
         level(context, "org.apache.camel.component.quartz.CamelJob", "OFF");
-        return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
     }
 
     private static void level(LoggerContext context, String logger, String level) {

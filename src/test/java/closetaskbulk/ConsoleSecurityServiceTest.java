@@ -78,6 +78,12 @@ class ConsoleSecurityServiceTest extends ServiceTestSupport {
         HttpResponse<String> notCsv = send(get("/api/uploads?name=a.xlsx&mode=apply", ok).header("X-CSRF-Token", token)
                 .POST(HttpRequest.BodyPublishers.ofString("PK...")));
         assertEquals(415, notCsv.statusCode(), notCsv.body());
+        // what curl --data-binary sends unless told otherwise: the server would read the file as form fields
+        HttpResponse<String> form = send(get("/api/uploads?name=a.csv&mode=apply", ok).header("X-CSRF-Token", token)
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("id,is_complete\ntask_T00000,true\n")));
+        assertEquals(415, form.statusCode(), form.body());
+        assertTrue(form.body().contains("Content-Type: text/csv"), form.body());
         HttpResponse<String> big = send(get("/api/uploads?name=big.csv&mode=apply", ok).header("X-CSRF-Token", token)
                 .POST(HttpRequest.BodyPublishers.ofString("id,is_complete\n" + "task_T00000,true\n".repeat(200))));
         assertEquals(413, big.statusCode(), big.body());

@@ -39,4 +39,20 @@ class LogSetupTest {
         assertTrue(m.find());
         assertEquals(LogSetup.PATTERN, m.group(1));
     }
+
+    @Test
+    void theTracerLogsWhenTurnedOnAndTheExampleSaysTheSame() throws Exception {
+        LoggerContext ctx = new LoggerContext();
+        LogSetup.levels(ctx);
+        assertTrue(ctx.getLogger("org.apache.camel.Tracing").isInfoEnabled());
+        assertFalse(ctx.getLogger("org.apache.camel.impl").isInfoEnabled());
+        String xml = Files.readString(Path.of("config/logback.example.xml"));
+        Matcher m = Pattern.compile("<logger name=\"([^\"]+)\" level=\"([A-Z]+)\"/>").matcher(xml);
+        int n = 0;
+        while (m.find()) { // every fixed level of the example is the code's
+            assertEquals(Level.toLevel(m.group(2)), ctx.getLogger(m.group(1)).getLevel(), m.group(1));
+            n++;
+        }
+        assertEquals(6, n, xml);
+    }
 }

@@ -60,6 +60,12 @@ public class ConsoleActions {
         if (!name.toLowerCase(Locale.ROOT).endsWith(".csv")) {
             throw new ConsoleRefused(415, "only .csv files are accepted (this is '" + name + "')");
         }
+        String type = ConsoleGuard.param(ex, "Content-Type", "").toLowerCase(Locale.ROOT);
+        if (type.startsWith("application/x-www-form-urlencoded") || type.startsWith("multipart/")) {
+            // the server decodes such a body into form fields: the file would arrive empty or mangled
+            throw new ConsoleRefused(415, "send the file's bytes as the body, with Content-Type: text/csv (curl: "
+                    + "-H 'Content-Type: text/csv' --data-binary @file.csv), not as a form");
+        }
         String length = ConsoleGuard.param(ex, "Content-Length", "0").trim();
         if (length.matches("\\d{1,18}") && Long.parseLong(length) > uploadMaxBytes) {
             throw new ConsoleRefused(413, tooLarge(uploadMaxBytes));

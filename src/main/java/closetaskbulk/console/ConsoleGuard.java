@@ -44,7 +44,7 @@ public class ConsoleGuard {
             + "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
     /** Headers the console routes read after the guard: path and query parameters, Camel's own. */
     private static final Set<String> KEEP = Set.of("name", "file", "kind", "id", "status", "offset", "limit", "mode",
-            "dry", "sha", "Content-Length");
+            "dry", "sha", "Content-Length", "Content-Type");
 
     private static final Logger LOG = LoggerFactory.getLogger(ConsoleGuard.class);
 
