@@ -89,6 +89,14 @@ class SweepCatchUpTest {
     /** A sweep whose values are all in its YAML file: checked, caught up and listed as one from settings. */
     private Path yamlOnlySweep(String id, String filter) throws Exception {
         Path folder = f.dir.resolve("my-sweeps");
+        writeYamlOnlySweep(folder, id, filter);
+        f.set("camel.main.routes-include-pattern", "file:routes/*.camel.yaml,file:routes/sweeps/*.camel.yaml,file:"
+                + folder + "/*.camel.yaml");
+        return folder;
+    }
+
+    /** Writes {@code <folder>/<id>.camel.yaml}: on, weekdays 07:30 New York, completing what the filter matches. */
+    static void writeYamlOnlySweep(Path folder, String id, String filter) throws java.io.IOException {
         Files.createDirectories(folder);
         Files.writeString(folder.resolve(id + ".camel.yaml"), """
                 - templatedRoute:
@@ -108,9 +116,6 @@ class SweepCatchUpTest {
                       - name: isComplete
                         value: "true"
                 """.formatted(id, filter));
-        f.set("camel.main.routes-include-pattern", "file:routes/*.camel.yaml,file:routes/sweeps/*.camel.yaml,file:"
-                + folder + "/*.camel.yaml");
-        return folder;
     }
 
     @Test

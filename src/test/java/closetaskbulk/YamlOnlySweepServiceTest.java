@@ -4,7 +4,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -20,25 +19,8 @@ class YamlOnlySweepServiceTest extends ServiceTestSupport {
     @Override
     protected void prepare(Fixture fx) {
         try {
-            Path folder = Files.createDirectories(fx.dir.resolve("my-sweeps"));
-            Files.writeString(folder.resolve("inline.camel.yaml"), """
-                    - templatedRoute:
-                        routeTemplateRef: sweep
-                        routeId: sweep-inline
-                        parameters:
-                          - name: sweepId
-                            value: inline
-                          - name: enabled
-                            value: "true"
-                          - name: cron
-                            value: "0 30 7 ? * MON-FRI"
-                          - name: timeZone
-                            value: America/New_York
-                          - name: filter
-                            value: "is_complete=false"
-                          - name: isComplete
-                            value: "true"
-                    """);
+            Path folder = fx.dir.resolve("my-sweeps");
+            SweepCatchUpTest.writeYamlOnlySweep(folder, "inline", "is_complete=false");
             fx.set("camel.main.routes-include-pattern", "file:routes/*.camel.yaml,file:routes/sweeps/*.camel.yaml,file:"
                     + folder + "/*.camel.yaml");
         } catch (java.io.IOException e) {

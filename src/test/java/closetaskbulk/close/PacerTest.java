@@ -90,9 +90,11 @@ class PacerTest {
 
     @Test
     void oneInstanceAloneSeesNo429() {
-        RateLimits close = new RateLimits().set(10, 100);
+        // 20 a second: a token every 50 ms, so the test's own sleeps (a few ms late on a busy machine) do not
+        // decide the outcome; 8 callers would send far faster than that without the pacer
+        RateLimits close = new RateLimits().set(10, 20);
         AtomicInteger limited = new AtomicInteger();
-        instance(new Pacer(60_000, 0), close, 8, 150, limited)
+        instance(new Pacer(60_000, 0), close, 8, 60, limited)
                 .orTimeout(60, TimeUnit.SECONDS).join();
         assertEquals(0, limited.get(), "429s");
     }
