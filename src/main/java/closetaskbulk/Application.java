@@ -186,6 +186,7 @@ public final class Application {
             // which routes a one-off run leaves out: RouteModes
             cli.put("camel.management.enabled", "false");
             cli.put("camel.metrics.enabled", "false");
+            cli.put("camel.health.enabled", "false"); // nothing serves it
             cli.put("camel.main.jmx-enabled", "false"); // an MBean per processor: about a second of start and stop
             cli.put("camel.component.quartz.interrupt-jobs-on-shutdown", "true");
         }
