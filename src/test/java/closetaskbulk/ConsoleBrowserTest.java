@@ -87,6 +87,7 @@ class ConsoleBrowserTest extends ServiceTestSupport {
         List<String> ids = f.seed(8);
         WebDriver b = browser();
         WebDriverWait wait = new WebDriverWait(b, Duration.ofSeconds(30));
+        wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class); // the page redraws as it polls
         String console = "http://127.0.0.1:" + f.settings.get("camel.server.port") + "/";
         b.get(console);
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("who"), "signed in as local"));
@@ -175,6 +176,7 @@ class ConsoleBrowserTest extends ServiceTestSupport {
         List<String> ids = f.seed(60);
         WebDriver b = browser();
         WebDriverWait wait = new WebDriverWait(b, Duration.ofSeconds(60));
+        wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class); // the page redraws as it polls
         b.get("http://127.0.0.1:" + f.settings.get("camel.server.port") + "/#/run/live-chart");
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("who"), "signed in as local"));
         // a distinct date per row: a batch each, every call slowed, a few 429s
@@ -187,18 +189,21 @@ class ConsoleBrowserTest extends ServiceTestSupport {
         try {
             f.drop("live-chart.csv", rows.toString());
             wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("run-chart")));
-            By line = By.cssSelector("#run-chart .panel:first-child polyline");
-            String first = b.findElement(line).getAttribute("points");
-            assertTrue(b.findElement(By.id("run-progress")).isDisplayed(), "still running");
-            wait.until(d -> !d.findElement(line).getAttribute("points").equals(first)); // it follows the run
+            // read in the page in one step: the page redraws the chart as it polls, so an element found a moment
+            // ago may be gone (stale) by the time it is read
+            String line = "return document.querySelector('#run-chart .panel:first-child polyline').getAttribute('points')";
+            var js = (org.openqa.selenium.JavascriptExecutor) b;
+            String first = (String) js.executeScript(line);
+            assertTrue((Boolean) js.executeScript("return document.getElementById('run-progress').offsetParent !== null"),
+                    "still running");
+            wait.until(d -> !first.equals(js.executeScript(line))); // it follows the run
             shot("5-live-chart");
             wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("run-meta"), "done"));
         } finally {
             f.emulator.faults().clear();
         }
         assertEquals(3, b.findElements(By.cssSelector("#run-chart .panel svg polyline")).size());
-        String head = b.findElement(By.cssSelector("#results thead")).getText();
-        assertTrue(head.contains("lead_name"), "the carried column shows: " + head);
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("#results thead"), "lead_name"));
         b.manage().window().setSize(new org.openqa.selenium.Dimension(390, 900));
         wait.until(d -> (Boolean) ((org.openqa.selenium.JavascriptExecutor) d).executeScript(
                 "return document.documentElement.scrollWidth <= window.innerWidth + 1"
