@@ -483,18 +483,9 @@ class CsvIntakeTest {
 
     @Test
     void onceWithAnEmptyInboxSaysSoAndExits0() {
-        var log = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
-        var root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-        log.start();
-        root.addAppender(log);
-        try {
-            assertEquals(0, f.run("--once"), f.output);
-        } finally {
-            root.detachAppender(log);
-        }
-        List<String> lines = log.list.stream().map(e -> e.getFormattedMessage()).toList();
-        assertEquals(1, lines.stream().filter(l -> l.equals("nothing to do: no CSV file ready in " + f.inbox)).count(),
-                lines.toString());
+        assertEquals(0, f.runLogged("--once"), f.output);
+        assertEquals(1, f.log.stream().filter(l -> l.equals("INFO nothing to do: no CSV file ready in " + f.inbox)).count(),
+                f.log.toString());
         assertEquals(0, f.emulator.requests().size());
     }
 }

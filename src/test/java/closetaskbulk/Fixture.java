@@ -126,9 +126,14 @@ public final class Fixture implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        settings.put("camel.main.routes-include-pattern", "file:routes/*.camel.yaml,file:routes/sweeps/*.camel.yaml,file:"
-                + folder + "/*.camel.yaml");
+        routesAlsoFrom(folder);
         return folder;
+    }
+
+    /** The shipped route files, and those of {@code folder}. */
+    public Fixture routesAlsoFrom(Path folder) {
+        return set("camel.main.routes-include-pattern", "file:routes/*.camel.yaml,file:routes/sweeps/*.camel.yaml,file:"
+                + folder + "/*.camel.yaml");
     }
 
     public Fixture set(String key, String value) {
@@ -153,6 +158,25 @@ public final class Fixture implements AutoCloseable {
         int code = Application.run(args, settings, new PrintStream(buf, true, StandardCharsets.UTF_8));
         output = buf.toString(StandardCharsets.UTF_8);
         return code;
+    }
+
+    /** The log of the last {@link #runLogged} run: "LEVEL message", and any stack trace after it. */
+    public final List<String> log = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** {@link #run}, keeping every log line of the run in {@link #log}. */
+    public int runLogged(String... args) {
+        var appender = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+        var root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        appender.start();
+        root.addAppender(appender);
+        try {
+            return run(args);
+        } finally {
+            root.detachAppender(appender);
+            log.clear();
+            appender.list.forEach(e -> log.add(e.getLevel() + " " + e.getFormattedMessage() + (e.getThrowableProxy() == null
+                    ? "" : " " + ch.qos.logback.classic.spi.ThrowableProxyUtil.asString(e.getThrowableProxy()))));
+        }
     }
 
     public List<CSVRecord> results(String name) {

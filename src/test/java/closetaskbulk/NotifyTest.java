@@ -49,34 +49,21 @@ class NotifyTest {
         f.close();
     }
 
-    /** Every log line of a --once run (message and any stack trace), and its exit code. */
-    private final List<String> log = new CopyOnWriteArrayList<>();
-
+    /** A run, its log kept in f.log. */
     private int once() {
         return run("--once");
     }
 
     private int run(String... args) {
-        var appender = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
-        var root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-        appender.start();
-        root.addAppender(appender);
-        try {
-            return f.run(args);
-        } finally {
-            root.detachAppender(appender);
-            log.clear();
-            appender.list.forEach(e -> log.add(e.getLevel() + " " + e.getFormattedMessage() + (e.getThrowableProxy() == null
-                    ? "" : " " + ch.qos.logback.classic.spi.ThrowableProxyUtil.asString(e.getThrowableProxy()))));
-        }
+        return f.runLogged(args);
     }
 
     private List<String> notificationWarnings() {
-        return log.stream().filter(l -> l.startsWith("WARN") && l.contains("notification")).toList();
+        return f.log.stream().filter(l -> l.startsWith("WARN") && l.contains("notification")).toList();
     }
 
     private void secretNowhere(String url) {
-        for (String where : List.of(f.output, String.join("\n", log))) {
+        for (String where : List.of(f.output, String.join("\n", f.log))) {
             assertFalse(where.contains("xyzSecretToken") || where.contains(url), where);
         }
     }
@@ -151,7 +138,7 @@ class NotifyTest {
         assertEquals(0, once(), f.output);
         assertEquals(4, received.size(), "the first try and 3 retries: " + f.output);
         List<String> warns = notificationWarnings();
-        assertEquals(1, warns.size(), log.toString());
+        assertEquals(1, warns.size(), f.log.toString());
         assertTrue(warns.get(0).contains("fine: the notification of its end was not sent, retries spent: the webhook "
                 + "answered 500"), warns.get(0));
         secretNowhere(url);
@@ -170,7 +157,7 @@ class NotifyTest {
         long ms = (System.nanoTime() - t0) / 1_000_000;
         assertTrue(ms < 20_000, "--once took " + ms + " ms");
         List<String> warns = notificationWarnings();
-        assertEquals(1, warns.size(), log.toString());
+        assertEquals(1, warns.size(), f.log.toString());
         assertTrue(warns.get(0).contains("no connection to the webhook"), warns.get(0));
         secretNowhere(url);
     }

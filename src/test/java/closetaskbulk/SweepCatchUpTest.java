@@ -90,8 +90,7 @@ class SweepCatchUpTest {
     private Path yamlOnlySweep(String id, String filter) throws Exception {
         Path folder = f.dir.resolve("my-sweeps");
         writeYamlOnlySweep(folder, id, filter);
-        f.set("camel.main.routes-include-pattern", "file:routes/*.camel.yaml,file:routes/sweeps/*.camel.yaml,file:"
-                + folder + "/*.camel.yaml");
+        f.routesAlsoFrom(folder);
         return folder;
     }
 
@@ -146,16 +145,8 @@ class SweepCatchUpTest {
     void aTypeCloseDoesNotHaveIsOneWarnAndARunThatMatchesNothingSaysSo() throws Exception {
         f.seed(2);
         yamlOnlySweep("calls", "_type=call&is_complete=false");
-        var log = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
-        var root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-        log.start();
-        root.addAppender(log);
-        try {
-            assertEquals(0, f.run("--sweep", "calls", "--dry-run"), f.output);
-        } finally {
-            root.detachAppender(log);
-        }
-        List<String> lines = log.list.stream().map(e -> e.getLevel() + " " + e.getFormattedMessage()).toList();
+        assertEquals(0, f.runLogged("--sweep", "calls", "--dry-run"), f.output);
+        List<String> lines = f.log;
         List<String> warns = lines.stream().filter(l -> l.startsWith("WARN") && l.contains("_type=call")).toList();
         assertEquals(1, warns.size(), lines.toString());
         assertTrue(warns.get(0).contains("is not one of Close's task types") && warns.get(0).contains("did you mean "
@@ -181,8 +172,7 @@ class SweepCatchUpTest {
         String yaml = readme.substring(start, readme.indexOf("```", start));
         Path folder = Files.createDirectories(f.dir.resolve("my-sweeps"));
         Files.writeString(folder.resolve("overdue-calls.camel.yaml"), yaml);
-        f.set("camel.main.routes-include-pattern", "file:routes/*.camel.yaml,file:routes/sweeps/*.camel.yaml,file:"
-                + folder + "/*.camel.yaml");
+        f.routesAlsoFrom(folder);
         java.time.ZoneId ny = java.time.ZoneId.of("America/New_York");
         String before = java.time.LocalDate.now(ny).plusDays(1).toString();
         assertEquals(0, f.run("--sweep", "overdue-calls"), f.output);

@@ -21,8 +21,7 @@ class YamlOnlySweepServiceTest extends ServiceTestSupport {
         try {
             Path folder = fx.dir.resolve("my-sweeps");
             SweepCatchUpTest.writeYamlOnlySweep(folder, "inline", "is_complete=false");
-            fx.set("camel.main.routes-include-pattern", "file:routes/*.camel.yaml,file:routes/sweeps/*.camel.yaml,file:"
-                    + folder + "/*.camel.yaml");
+            fx.routesAlsoFrom(folder);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
